@@ -1,0 +1,241 @@
+/**
+ * The reader's public contract. Everything the server stores about a reading, and everything
+ * an auditor needs to recompute a decision, is in these types. Changing them is a cross-package
+ * change: update the server and testkit in the same commit.
+ *
+ * Coordinates: templates are in millimetres from the top-left corner of the page (y down).
+ * Readings are in pixels of the *normalised page image* (`PageImage`), which is the image the
+ * server stores and the image `explain` recomputes from. Pixels of that image are square.
+ */
+
+export interface RectMm {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface RectPx {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** 8-bit grey, one byte per pixel, row-major, 0 = black, 255 = white. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+// ---------------------------------------------------------------------------------------------
+
+/** How a text field's characters are constrained and checked. Never used to change a value. */
+export type TextType =
+  | 'name'
+  | 'date' // any written date; the reader reports the text as written, with a parsed ISO form when unambiguous
+  | 'time'
+  | 'icd10_list'
+  | 'npi'
+  | 'phone'
+  | 'address'
+  | 'postal_code'
+  | 'identifier' // MRN, health number, member id: letters, digits, spaces and dashes
+  | 'digits'
+  | 'sex'
+  | 'free';
+
+export interface TemplateFieldBase {
+  /** Stable key within the template, e.g. "patient_last_name", "b_tsh". */
+  key: string;
+  /** The label printed on the form next to the field, as printed. */
+  label: string;
+  /** Where the field is on the blank form. For a checkbox: the box (or cell) itself. */
+  region: RectMm;
+}
+
+export interface CheckboxField extends TemplateFieldBase {
+  kind: 'checkbox';
+  /** `square`: a drawn box; `cell`: a cell of an "x" column with no drawn outline of its own. */
+  style: 'square' | 'cell';
+  /** Key of the `CheckboxGroup` this box belongs to, if any. */
+  group?: string;
+}
+
+export interface TextField extends TemplateFieldBase {
+  kind: 'text';
+  textType: TextType;
+  /**
+   * For dates and times, the order the form asks for, e.g. "YYYY-MM-DD", "MM/DD/YYYY", "HH:mm".
+   * Used only to check and to report an unambiguous ISO form; the text as read is kept.
+   */
+  format?: string;
+  /** Write-in lines or comb boxes printed inside the region, removed before OCR. */
+  printedLines?: boolean;
+}
+
+export interface BarcodeField extends TemplateFieldBase {
+  kind: 'barcode';
+}
+
+export type TemplateField = CheckboxField | TextField | BarcodeField;
+
+export interface CheckboxGroup {
+  key: string;
+  label: string;
+  /** `one`: exactly one box expected ("check one"); `at_most_one`: zero or one; `any`. */
+  rule: 'one' | 'at_most_one' | 'any';
+  members: string[];
+}
+
+export interface TemplatePageDefinition {
+  widthMm: number;
+  heightMm: number;
+  fields: TemplateField[];
+  groups: CheckboxGroup[];
+}
+
+/** What an administrator publishes: pure data, JSON-serialisable. */
+export interface TemplateDefinition {
+  id: string;
+  version: number;
+  name: string;
+  pages: TemplatePageDefinition[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading results
+// ---------------------------------------------------------------------------------------------
+
+/** A reason, in words a reviewer understands, attached to a field or a page. */
+export interface Flag {
+  /** Machine code, e.g. "checkbox_review_band", "ocr_low_confidence", "npi_check_digit". */
+  code: string;
+  /** Human sentence, e.g. "fill 0.14 is between 0.08 and 0.20". Never contains field values of other fields. */
+  message: string;
+}
+
+export interface Gate {
+  code: 'rotation' | 'skew' | 'scale' | 'residual' | 'streaks' | 'registration_features';
+  passed: boolean;
+  value: number;
+  limit: number;
+  message: string;
+}
+
+export interface CheckboxEvidence {
+  /** Where the template says the box is, mapped onto this page. */
+  expected: RectPx;
+  /** Where local re-location found it; equals `expected` when nothing better was found. */
+  found: RectPx;
+  matchScore: number;
+  /** The exact pixels counted: a rectangle of the normalised page image. */
+  interior: RectPx;
+  /** A pixel is dark when its grey value is strictly below `threshold`. */
+  binarisation: { rule: 'grey_below'; threshold: number };
+  dark: number;
+  total: number;
+  ratio: number;
+  /** The same measurement on the blank template, when blank subtraction is used. */
+  blank?: { dark: number; total: number; ratio: number };
+  /** The figure compared with the thresholds (ratio, or ratio minus blank ratio). */
+  score: number;
+  thresholds: { low: number; high: number; filled: number };
+}
+
+export type CheckboxState = 'marked' | 'empty' | 'review';
+
+export interface OcrWord {
+  text: string;
+  confidence: number; // 0..1
+  bbox: RectPx;
+}
+
+export interface TextEvidence {
+  engine: string; // e.g. "tesseract.js 7.0.0 / eng 4.0.0_best_int"
+  words: OcrWord[];
+  /** Share of dark pixels in the field region after form lines were removed. */
+  inkRatio: number;
+  linesRemoved: boolean;
+}
+
+export interface ReadingBase {
+  key: string;
+  /** The field's region on the normalised page image (after registration). */
+  region: RectPx;
+  flags: Flag[];
+}
+
+export interface CheckboxReading extends ReadingBase {
+  kind: 'checkbox';
+  state: CheckboxState;
+  evidence: CheckboxEvidence;
+}
+
+export interface TextReading extends ReadingBase {
+  kind: 'text';
+  /** Text as read, `null` when the field has no ink. Never completed, mapped or corrected. */
+  text: string | null;
+  confidence: number; // 0..1
+  evidence: TextEvidence;
+}
+
+export interface BarcodeReading extends ReadingBase {
+  kind: 'barcode';
+  text: string | null;
+  format: string | null;
+}
+
+export type FieldReading = CheckboxReading | TextReading | BarcodeReading;
+
+export interface PageImage {
+  width: number;
+  height: number;
+  /** Square pixels after normalisation. */
+  dpi: number;
+  /** Lossless PNG of the normalised grey page: the image every region refers to. */
+  png: Uint8Array;
+}
+
+export interface SourcePageInfo {
+  format: 'pdf' | 'tiff' | 'png' | 'jpeg';
+  widthPx: number;
+  heightPx: number;
+  xDpi: number;
+  yDpi: number;
+  widthMm: number;
+  heightMm: number;
+  compression?: string;
+}
+
+export type PageClassification =
+  | { kind: 'template'; templateId: string; templateVersion: number; page: number; score: number }
+  | { kind: 'unrecognised'; reason: string; bestScore: number };
+
+export interface Registration {
+  /** Affine map from template millimetres to page pixels: [a, b, c, d, e, f], x' = a x + b y + c, y' = d x + e y + f. */
+  transform: [number, number, number, number, number, number];
+  residualMm: number;
+  features: number;
+  scale: number;
+  rotationDeg: number;
+}
+
+export interface PageReading {
+  /** 0-based index of the page within the document. */
+  index: number;
+  source: SourcePageInfo;
+  image: PageImage;
+  /** What was done to the source to make `image`. */
+  orientation: { rotation: 0 | 90 | 180 | 270; skewDeg: number };
+  classification: PageClassification;
+  registration: Registration | null;
+  gates: Gate[];
+  /** Page-level problems that send the whole page to a person (gates failed, unrecognised...). */
+  flags: Flag[];
+  fields: FieldReading[];
+  barcodes: { text: string; format: string; region: RectPx }[];
+}
