@@ -1,0 +1,88 @@
+/**
+ * What the delivery area is given on release: the order exactly as a person confirmed it.
+ * Every string is the confirmed value, untouched: the HL7 builder escapes, never rewrites.
+ * Built by the requisitions area from reviewed fields; never from machine values directly.
+ */
+
+export interface ConfirmedPerson {
+  /** As confirmed; `null` when a person attested the form left it blank. */
+  lastName: string | null;
+  firstName: string | null;
+  middleName: string | null;
+}
+
+export interface ConfirmedAddress {
+  line: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
+}
+
+export interface ConfirmedOrder {
+  requisitionId: string;
+  /** Our order number for ORC-2 / OBR-2; stable for the requisition. */
+  placerOrderNumber: string;
+  /** MSH-10. Stable across retries of the same order, so the LIS can spot duplicates. */
+  controlId: string;
+  /** When the message is created (MSH-7); passed in so the builder has no clock. */
+  messageTime: Date;
+  priority: 'stat' | 'routine';
+  patient: ConfirmedPerson & {
+    /** ISO date `YYYY-MM-DD` as confirmed, or null. */
+    dob: string | null;
+    /** HL7 table 0001 code as confirmed: "M", "F", "U", "O", "A", "N" or null. */
+    sex: string | null;
+    mrn: string | null;
+    healthNumber: string | null;
+    healthNumberVersion: string | null;
+    address: ConfirmedAddress | null;
+    phone: string | null;
+  };
+  provider: {
+    /** Name as written on the form (one string); split only when the form has separate fields. */
+    name: string | null;
+    lastName: string | null;
+    firstName: string | null;
+    npi: string | null;
+    practitionerNumber: string | null;
+    phone: string | null;
+    address: string | null;
+  };
+  insurance: { payer: string | null; memberId: string | null; groupNumber: string | null; kind: string | null } | null;
+  /** Tests as printed on the form: the lab's code and name. Typed-in "other" tests carry the code the person entered. */
+  tests: { code: string; name: string }[];
+  /** ICD-10 codes exactly as written and confirmed, in order. */
+  icd10: string[];
+  specimen: {
+    source: string | null;
+    /** ISO date `YYYY-MM-DD`. */
+    collectionDate: string | null;
+    /** `HH:mm` 24-hour. */
+    collectionTime: string | null;
+  };
+  /** Ask-at-order-entry answers for gynecologic cytology; null when no Pap test is ordered. */
+  pap: {
+    lmp: string | null;
+    previousAbnormal: 'Y' | 'N' | null;
+    previousTreatment: 'Y' | 'N' | null;
+    previousBiopsy: 'Y' | 'N' | null;
+  } | null;
+  comments: string[];
+  /** The requisition image this order was transcribed from. */
+  document: { id: string; sha256: string; pageCount: number; referenceUrl: string | null };
+}
+
+export interface LisConnection {
+  host: string;
+  port: number;
+  tls: boolean;
+  /** `OML_O21` (HL7 v2.5.1, the default) or `ORM_O01` (v2.3) for older LIS. */
+  profile: 'OML_O21' | 'ORM_O01';
+  sendingApplication: string;
+  sendingFacility: string;
+  receivingApplication: string;
+  receivingFacility: string;
+  /** Seconds to wait for an ACK before the delivery becomes ambiguous. */
+  ackTimeoutSeconds: number;
+}
