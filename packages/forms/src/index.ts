@@ -1,1 +1,14 @@
 export type * from './types.ts';
+export type { BuiltInForm } from './built-in.ts';
+export type { DrawOp, PageDrawing, StandardFontName } from './layout/ops.ts';
+export { labFormProblems } from './validate.ts';
+import { demoOutreach } from './forms/demo-outreach.ts';
+import type { BuiltInForm } from './built-in.ts';
+export { demoOutreach };
+
+/** Every form Nexession draws itself, in the order a demo shows them. */
+export const builtInForms: readonly BuiltInForm[] = [demoOutreach];
+
+export function getBuiltInForm(id: string): BuiltInForm | undefined {
+  return builtInForms.find((f) => f.id === id);
+}

@@ -1,0 +1,119 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CheckboxField, TextField } from '@nexession/reader';
+import { builtInForms } from './index.ts';
+import { labFormProblems } from './validate.ts';
+import { type GreyRaster, type PlacedText, rasterise, textPositions } from './testing/pdf-probe.ts';
+
+const DPI = 200;
+
+describe.each(builtInForms.map((f) => [f.id, f] as const))('built-in form %s', (_id, form) => {
+  const page = form.labForm.template.pages[0]!;
+  const checkboxes = page.fields.filter((f): f is CheckboxField => f.kind === 'checkbox');
+  const texts = page.fields.filter((f): f is TextField => f.kind === 'text');
+  let pdf: Uint8Array;
+  let placed: PlacedText[];
+  let raster: GreyRaster;
+
+  beforeAll(async () => {
+    pdf = await form.drawBlank();
+    placed = await textPositions(pdf);
+    raster = await rasterise(pdf, DPI);
+  });
+
+  it('is a complete lab form: every field has a meaning, every test box a code, regions on the page', () => {
+    expect(labFormProblems(form.labForm)).toEqual([]);
+    const tests = checkboxes.filter((c) => form.labForm.meanings[c.key]?.role === 'order.test');
+    expect(tests.length).toBeGreaterThanOrEqual(5);
+    for (const c of tests) expect(form.labForm.meanings[c.key]!.test!.code).toMatch(/\S/);
+  });
+
+  it('is a letter page and the PDF has that size', async () => {
+    expect(page.widthMm).toBeCloseTo(215.9, 1);
+    expect(page.heightMm).toBeCloseTo(279.4, 1);
+    expect(raster.width).toBe(Math.round((215.9 / 25.4) * DPI));
+  });
+
+  it('draws the same bytes every time', async () => {
+    expect(Buffer.from(await form.drawBlank()).equals(Buffer.from(pdf))).toBe(true);
+  });
+
+  it('prints each test code just right of its box, on the same line', () => {
+    for (const c of checkboxes) {
+      const test = form.labForm.meanings[c.key]?.test;
+      if (!test) continue;
+      const r = c.region;
+      const hit = placed.find(
+        (p) => p.text.includes(test.code) && p.x > r.x + r.w - 0.5 && p.x < r.x + r.w + 120 && p.y > r.y && p.y < r.y + r.h + 1.5,
+      );
+      expect(hit, `${c.key}: code ${test.code} beside its box`).toBeDefined();
+      // Nothing else lies between the box and its code on that line except the test's own name.
+      expect(hit!.x - (r.x + r.w)).toBeLessThan(test.code.length > 6 ? 120 : 80);
+    }
+  });
+
+  it('has a printed square outline exactly where each checkbox region is, and a white interior', () => {
+    for (const c of checkboxes) {
+      const { x, y, w, h } = c.region;
+      const edges = [
+        [x + w / 2, y],
+        [x + w / 2, y + h],
+        [x, y + h / 2],
+        [x + w, y + h / 2],
+      ] as const;
+      for (const [ex, ey] of edges) {
+        expect(raster.at(ex, ey), `${c.key} outline at ${ex.toFixed(1)},${ey.toFixed(1)} mm`).toBeLessThan(110);
+      }
+      // Interior, away from the outline: white.
+      for (const [fx, fy] of [[0.5, 0.5], [0.3, 0.3], [0.7, 0.7], [0.3, 0.7], [0.7, 0.3]] as const) {
+        expect(raster.at(x + w * fx, y + h * fy), `${c.key} interior`).toBeGreaterThan(200);
+      }
+      // Just outside the outline the paper is white on at least three sides (labels may sit on one).
+      const outside = [
+        raster.at(x + w / 2, y - 0.7),
+        raster.at(x + w / 2, y + h + 0.7),
+        raster.at(x - 0.7, y + h / 2),
+        raster.at(x + w + 0.7, y + h / 2),
+      ].filter((v) => v > 200).length;
+      expect(outside, `${c.key} stands free`).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('prints each text field label next to its region and keeps its write-in area empty', () => {
+    for (const f of texts) {
+      const r = f.region;
+      const near = placed.find((p) => {
+        if (!(f.label.startsWith(p.text.trim()) || p.text.trim().startsWith(f.label))) return false;
+        const above = p.y <= r.y + 0.5 && p.y >= r.y - 7 && p.x >= r.x - 2 && p.x <= r.x + r.w;
+        const left = p.x + p.w <= r.x + 0.5 && p.x + p.w >= r.x - 6 && p.y >= r.y && p.y <= r.y + r.h + 1;
+        return above || left;
+      });
+      expect(near, `${f.key}: label "${f.label}" next to its region`).toBeDefined();
+      if (!f.printedLines) {
+        for (let fy = 0.15; fy < 0.9; fy += 0.2) {
+          for (let fx = 0.05; fx < 1; fx += 0.1) {
+            expect(raster.at(r.x + r.w * fx, r.y + r.h * fy), `${f.key} write-in area is blank`).toBeGreaterThan(200);
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('labFormProblems', () => {
+  it('reports a field without meaning, a test without code, a region off the page and a bad group', () => {
+    const base = builtInForms[0]!.labForm;
+    const form = structuredClone(base);
+    const fields = form.template.pages[0]!.fields;
+    const aTest = fields.find((f) => form.meanings[f.key]?.role === 'order.test')!;
+    form.meanings[aTest.key] = { role: 'order.test', test: { code: ' ', name: 'X' } };
+    const aText = fields.find((f) => f.kind === 'text')!;
+    delete form.meanings[aText.key];
+    fields[fields.length - 1]!.region = { x: 210, y: 270, w: 20, h: 20 };
+    form.template.pages[0]!.groups.push({ key: 'g', label: 'g', rule: 'one', members: ['nope'] });
+    const problems = labFormProblems(form);
+    expect(problems).toContain(`test box ${aTest.key} has no test code`);
+    expect(problems).toContain(`field ${aText.key} has no meaning`);
+    expect(problems.some((p) => p.includes('lies outside page'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('group g names nope'))).toBe(true);
+  });
+});
