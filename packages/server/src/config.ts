@@ -1,0 +1,62 @@
+/**
+ * Runtime configuration from the environment, resolved once. Paths default to `./var/...`
+ * relative to the working directory, so `npm start` at the repository root keeps all state in
+ * one folder that `.gitignore` already excludes.
+ */
+import path from 'node:path';
+
+export interface Config {
+  varDir: string;
+  /** HTTPS port; 0 picks a free one. */
+  port: number;
+  host: string;
+  /** Public base URL used in printed links; derived from host and port when unset. */
+  publicUrl: string | null;
+  database: { appUrl: string; ownerUrl: string } | null;
+  tls: { certFile: string; keyFile: string } | null;
+  inboxDir: string;
+  inboxPollMs: number;
+  idleTimeoutSeconds: number;
+  idleWarningSeconds: number;
+  maxUploadBytes: number;
+  maxPages: number;
+  maxPagePixels: number;
+  logLevel: string;
+  webDist: string | null;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const varDir = path.resolve(cwd, env.NEXESSION_VAR_DIR ?? 'var');
+  const appUrl = env.DATABASE_URL;
+  const ownerUrl = env.DATABASE_OWNER_URL;
+  if ((appUrl && !ownerUrl) || (!appUrl && ownerUrl)) {
+    throw new Error('DATABASE_URL and DATABASE_OWNER_URL are set together (application role and owner role), or neither');
+  }
+  const cert = env.TLS_CERT;
+  const key = env.TLS_KEY;
+  if ((cert && !key) || (!cert && key)) throw new Error('TLS_CERT and TLS_KEY are set together, or neither');
+  return {
+    varDir,
+    port: int(env.PORT, 8443),
+    host: env.HOST ?? '127.0.0.1',
+    publicUrl: env.PUBLIC_URL ?? null,
+    database: appUrl && ownerUrl ? { appUrl, ownerUrl } : null,
+    tls: cert && key ? { certFile: path.resolve(cwd, cert), keyFile: path.resolve(cwd, key) } : null,
+    inboxDir: path.resolve(cwd, env.INBOX_DIR ?? path.join(varDir, 'inbox')),
+    inboxPollMs: int(env.INBOX_POLL_MS, 1000),
+    idleTimeoutSeconds: int(env.IDLE_TIMEOUT_SECONDS, 15 * 60),
+    idleWarningSeconds: int(env.IDLE_WARNING_SECONDS, 60),
+    maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 50 * 1024 * 1024),
+    maxPages: int(env.MAX_PAGES, 50),
+    maxPagePixels: int(env.MAX_PAGE_PIXELS, 40_000_000),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    webDist: env.WEB_DIST ?? null,
+  };
+}
