@@ -12,6 +12,7 @@ export type StandardFontName =
   | 'Times-Roman'
   | 'Times-Bold'
   | 'Times-Italic'
+  | 'Times-BoldItalic'
   | 'Courier'
   | 'Courier-Bold';
 
