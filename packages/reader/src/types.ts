@@ -239,3 +239,107 @@ export interface PageReading {
   fields: FieldReading[];
   barcodes: { text: string; format: string; region: RectPx }[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Screening, decoding and the reader's entry points
+// ---------------------------------------------------------------------------------------------
+
+export type DocumentFormat = 'pdf' | 'tiff' | 'png' | 'jpeg';
+
+/** Where a page's resolution came from: the file's own header, or assumed from its pixel size. */
+export type DpiSource = 'header' | 'assumed' | 'render';
+
+export interface InspectLimits {
+  maxBytes: number;
+  maxPages: number;
+  /** At the source resolution (PDF: at the render dpi the reader uses). */
+  maxPixelsPerPage: number;
+}
+
+export interface InspectedPage {
+  widthPx: number;
+  heightPx: number;
+  xDpi: number;
+  yDpi: number;
+  widthMm: number;
+  heightMm: number;
+  dpiSource: DpiSource;
+  compression?: string;
+}
+
+/** Active or hidden content found in a PDF. Any entry means the document is refused. */
+export interface PdfActiveContent {
+  /** Where JavaScript was found, e.g. "OpenAction", "document", "page 2 annotation", "/JS in object 7". */
+  javascript: string[];
+  launch: string[];
+  embeddedFiles: string[];
+  encrypted: boolean;
+  /** Other things a PDF reader may act on that screening refuses (XFA forms, RichMedia, unscreenable streams). */
+  other: string[];
+}
+
+export interface DocumentInfo {
+  format: DocumentFormat;
+  bytes: number;
+  pageCount: number;
+  pages: InspectedPage[];
+  pdf?: PdfActiveContent;
+}
+
+/** Screening verdict. `reason` is one sentence; `reasons` lists every problem found. */
+export type InspectVerdict =
+  | { ok: true; info: DocumentInfo }
+  | { ok: false; reason: string; reasons: string[]; info?: DocumentInfo };
+
+export interface DecodeOptions {
+  /** Square-pixel resolution of the normalised pages (default 200). */
+  dpi?: number;
+  /** Refuse a page above this many source pixels (default 60 million). */
+  maxPixelsPerPage?: number;
+  maxPages?: number;
+}
+
+/** One page of a document, normalised to square-pixel 8-bit grey at `dpi`. */
+export interface DecodedPage {
+  index: number;
+  source: SourcePageInfo;
+  image: GreyImage;
+  dpi: number;
+}
+
+export interface TemplateInput {
+  definition: TemplateDefinition;
+  /** The blank form the template was made from (PDF or image), one blank page per template page. */
+  blank: Uint8Array;
+}
+
+export interface ReaderOptions {
+  templates: TemplateInput[];
+  /** Page-reading worker threads (default: one per core). 0 reads in this thread. */
+  threads?: number;
+  /** Tesseract workers per reading thread (default 1). */
+  ocrWorkers?: number;
+  /** `best`: eng 4.0.0_best_int (slower, more accurate); `fast`: eng 4.0.0. Default `fast`. */
+  ocrModel?: 'fast' | 'best';
+  /** Where to look for barcodes: the whole page (default), only template barcode fields, or nowhere. */
+  barcodes?: 'page' | 'fields' | 'off';
+  /** Normalised page resolution (default 200 dpi). */
+  dpi?: number;
+}
+
+export interface Reader {
+  read(bytes: Uint8Array): AsyncIterable<PageReading>;
+  close(): Promise<void>;
+}
+
+/** What `recomputeCheckbox` derives from a stored page image and stored evidence. */
+export interface CheckboxRecomputation {
+  dark: number;
+  total: number;
+  ratio: number;
+  score: number;
+  /** The decision the thresholds alone give. A reading may be `review` for a stated extra reason (flags). */
+  state: CheckboxState;
+  /** True when every number equals the stored evidence exactly. */
+  matchesStored: boolean;
+}
