@@ -56,8 +56,8 @@ export interface SessionsTable {
   user_id: string;
   stage: 'password' | 'full';
   csrf: string;
-  created_at: Generated<Date>;
-  last_seen_at: Generated<Date>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
   mfa_verified_at: TimestampNullable;
   ended_at: TimestampNullable;
   end_reason: string | null;

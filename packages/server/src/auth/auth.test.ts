@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../audit/audit.ts';
+import { totpCode } from './totp.ts';
+import { firstAdminSetupToken } from './users.ts';
+import { signedIn, startTestApp, TEST_PASSWORD, testSecret, type TestApp } from '../test/app.ts';
+import { connect } from '../test/db.ts';
+
+describe('first administrator, invitations and sign-in', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('has no account and no default password before setup', async () => {
+    const c = await connect(t.tdb.appUrl);
+    const n = (await c.query('SELECT count(*)::int AS n FROM users')).rows[0].n;
+    await c.end();
+    expect(n).toBe(0);
+    const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'admin' } });
+    expect(r.statusCode).toBe(401);
+  });
+
+  it('sets up the first administrator through a one-time link with mandatory TOTP', async () => {
+    const stale = (await firstAdminSetupToken(t.ctx))!;
+    const token = (await firstAdminSetupToken(t.ctx))!;
+    // Only the newest printed link works.
+    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${stale}` })).json()).toEqual({ valid: false, kind: null });
+    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${token}` })).json()).toEqual({ valid: true, kind: 'first_admin' });
+
+    const weak = await t.app.inject({ method: 'POST', url: `/api/setup/${token}/password`, payload: { username: 'ada', password: 'short' } });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json().error.code).toBe('weak_password');
+
+    const pw = await t.app.inject({ method: 'POST', url: `/api/setup/${token}/password`, payload: { username: 'ada', password: TEST_PASSWORD } });
+    expect(pw.statusCode).toBe(200);
+    const { secret, uri, qrSvg } = pw.json().totp;
+    expect(uri).toMatch(/^otpauth:\/\/totp\/Nexession:ada\?/);
+    expect(qrSvg).toMatch(/^<svg/);
+
+    // Not active until TOTP is proven: sign-in refused.
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ada', password: TEST_PASSWORD } })).statusCode).toBe(401);
+
+    const bad = await t.app.inject({ method: 'POST', url: `/api/setup/${token}/totp`, payload: { code: '000000' } });
+    expect(bad.statusCode).toBe(400);
+    const ok = await t.app.inject({ method: 'POST', url: `/api/setup/${token}/totp`, payload: { code: totpCode(secret, t.ctx.now().getTime()) } });
+    expect(ok.json()).toEqual({ ok: true });
+    // The link is spent; and no new first-admin link is made once an admin exists.
+    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${token}` })).json().valid).toBe(false);
+    expect(await firstAdminSetupToken(t.ctx)).toBeNull();
+
+    // Sign in: password, then TOTP (the enrolment code cannot be replayed).
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ada', password: TEST_PASSWORD } });
+    expect(login.json()).toEqual({ next: 'totp' });
+    const partial = login.cookies.find((c) => c.name === 'nx_session')!;
+    expect(partial).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
+    // A half session reaches nothing but the TOTP step.
+    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', cookies: { nx_session: partial.value } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/users', cookies: { nx_session: partial.value } })).statusCode).toBe(401);
+    const replay = await t.app.inject({ method: 'POST', url: '/api/auth/totp', payload: { code: totpCode(secret, t.ctx.now().getTime()) }, cookies: { nx_session: partial.value } });
+    expect(replay.statusCode).toBe(401);
+    t.advance(30_000);
+    const full = await t.app.inject({ method: 'POST', url: '/api/auth/totp', payload: { code: totpCode(secret, t.ctx.now().getTime()) }, cookies: { nx_session: partial.value } });
+    expect(full.statusCode).toBe(200);
+    const cookie = full.cookies.find((c) => c.name === 'nx_session')!.value;
+    expect(cookie).not.toBe(partial.value);
+    // The half session token is dead after the upgrade.
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/totp', payload: { code: '123456' }, cookies: { nx_session: partial.value } })).statusCode).toBe(401);
+    const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', cookies: { nx_session: cookie } });
+    expect(me.json()).toMatchObject({ user: { username: 'ada', roles: ['admin'] }, idleTimeoutSeconds: 900 });
+
+    // The admin invites a reviewer; CSRF header required.
+    const noCsrf = await t.app.inject({ method: 'POST', url: '/api/users', cookies: { nx_session: cookie }, payload: { username: 'rex', displayName: 'Rex', roles: ['reviewer'] } });
+    expect(noCsrf.statusCode).toBe(403);
+    expect(noCsrf.json().error.code).toBe('csrf');
+    const invite = await t.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      cookies: { nx_session: cookie },
+      headers: { 'x-nexession-csrf': me.json().csrf },
+      payload: { username: 'rex', displayName: 'Rex', roles: ['reviewer'] },
+    });
+    expect(invite.statusCode).toBe(200);
+    const inviteUrl: string = invite.json().inviteUrl;
+    expect(inviteUrl).toMatch(/^https:\/\/localhost:8443\/setup\/[A-Za-z0-9_-]{43}$/);
+    const inviteToken = inviteUrl.split('/').at(-1)!;
+    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${inviteToken}` })).json()).toEqual({ valid: true, kind: 'invite' });
+    const rpw = await t.app.inject({ method: 'POST', url: `/api/setup/${inviteToken}/password`, payload: { password: 'another long passphrase' } });
+    const rsecret = rpw.json().totp.secret;
+    expect((await t.app.inject({ method: 'POST', url: `/api/setup/${inviteToken}/totp`, payload: { code: totpCode(rsecret, t.ctx.now().getTime()) } })).statusCode).toBe(200);
+    const rlogin = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'rex', password: 'another long passphrase' } });
+    expect(rlogin.statusCode).toBe(200);
+
+    // Sign out ends the session server-side.
+    const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', cookies: { nx_session: cookie }, headers: { 'x-nexession-csrf': me.json().csrf } });
+    expect(out.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', cookies: { nx_session: cookie } })).statusCode).toBe(401);
+    expect((await verifyAuditChain(t.ctx.db)).ok).toBe(true);
+  });
+
+  it('locks an account after repeated wrong passwords', async () => {
+    await signedIn(t, 'lou', ['reviewer']);
+    for (let i = 0; i < 5; i++) {
+      const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'lou', password: 'wrong password here' } });
+      expect(r.statusCode).toBe(401);
+    }
+    const locked = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'lou', password: TEST_PASSWORD } });
+    expect(locked.statusCode).toBe(423);
+    t.advance(16 * 60_000);
+    const again = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'lou', password: TEST_PASSWORD } });
+    expect(again.statusCode).toBe(200);
+  });
+
+  it('logs off an idle session and keeps an active one', async () => {
+    const a = await signedIn(t, 'ida', ['reviewer']);
+    t.advance(14 * 60_000);
+    expect((await a.request('POST', '/api/auth/keepalive')).statusCode).toBe(200);
+    t.advance(14 * 60_000);
+    expect((await a.request('GET', '/api/auth/me')).statusCode).toBe(200);
+    // /me is passive: it does not count as activity.
+    t.advance(2 * 60_000);
+    expect((await a.request('GET', '/api/auth/me')).statusCode).toBe(401);
+    const c = await connect(t.tdb.appUrl);
+    const row = (await c.query("SELECT end_reason FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'ida' AND s.stage = 'full'")).rows[0];
+    await c.end();
+    expect(row.end_reason).toBe('idle');
+  });
+
+  it('a disabled person loses their sessions at once', async () => {
+    const admin = await signedIn(t, 'adm2', ['admin']);
+    const victim = await signedIn(t, 'vic', ['reviewer']);
+    expect((await victim.request('GET', '/api/auth/me')).statusCode).toBe(200);
+    expect((await admin.request('POST', `/api/users/${victim.userId}/disable`)).statusCode).toBe(200);
+    expect((await victim.request('GET', '/api/auth/me')).statusCode).toBe(401);
+    void testSecret;
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Deny by default: every `/api` route states who may call it in `config.access`, and a route
+ * without that rule is refused for everyone. Sessions, CSRF and idle time are checked here.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestContext } from '../audit/audit.ts';
+import { forbidden, HttpError, unauthorized } from '../auth/errors.ts';
+import { resolveSession, touchSession, type Session } from '../auth/sessions.ts';
+import type { AppContext } from '../context.ts';
+import type { Role } from '../db/schema.ts';
+
+export type Access =
+  /** Anyone, signed in or not (sign-in, setup links). */
+  | { kind: 'public' }
+  /** A half-signed-in session (password done, TOTP next). */
+  | { kind: 'partial' }
+  /** A full session (TOTP verified) holding one of the roles. `passive`: does not count as activity. */
+  | { kind: 'roles'; roles: readonly Role[]; passive?: boolean };
+
+export const PUBLIC: Access = { kind: 'public' };
+export const PARTIAL: Access = { kind: 'partial' };
+export const ANY_ROLE: readonly Role[] = ['reviewer', 'lead_reviewer', 'admin', 'auditor'];
+export const REVIEWERS: readonly Role[] = ['reviewer', 'lead_reviewer'];
+export const roles = (...r: Role[]): Access => ({ kind: 'roles', roles: r });
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    session: Session | null;
+    rc: RequestContext;
+  }
+}
+
+export const SESSION_COOKIE = 'nx_session';
+export const CSRF_HEADER = 'x-nexession-csrf';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function sessionOf(req: FastifyRequest): Session {
+  if (!req.session) throw unauthorized();
+  return req.session;
+}
+
+export function registerAccessControl(app: FastifyInstance, ctx: AppContext): void {
+  app.decorateRequest('session', null);
+  app.decorateRequest('rc', null as unknown as RequestContext);
+  app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
+    req.rc = { actor: { type: 'anonymous', id: 'anonymous' }, requestId: req.id, sourceIp: req.ip };
+    if (!req.url.startsWith('/api/') && req.url !== '/api') return; // the app shell holds no PHI
+    if (!req.routeOptions.url) return; // unknown route: the not-found handler answers
+    const access = req.routeOptions.config.access;
+    if (!access) throw new HttpError(403, 'no_access_rule', 'this route has no access rule, so it is closed');
+    const session = await resolveSession(ctx, req.cookies[SESSION_COOKIE]);
+    req.session = session;
+    if (session) req.rc = { ...req.rc, actor: { type: 'user', id: session.user.id, sessionId: session.id } };
+    if (access.kind === 'public') return;
+    if (!session) throw unauthorized();
+    if (access.kind === 'partial') {
+      if (session.stage !== 'password') throw new HttpError(409, 'already_signed_in', 'already signed in');
+      return;
+    }
+    if (session.stage !== 'full') throw unauthorized('finish signing in with your authenticator code');
+    if (!access.roles.some((r) => session.user.roles.includes(r))) throw forbidden();
+    if (!SAFE_METHODS.has(req.method)) {
+      const header = req.headers[CSRF_HEADER];
+      if (typeof header !== 'string' || !sameSecret(header, session.csrf)) {
+        throw new HttpError(403, 'csrf', `missing or wrong ${CSRF_HEADER} header`);
+      }
+    }
+    if (!access.passive) await touchSession(ctx, session);
+  });
+}
