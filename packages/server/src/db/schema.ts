@@ -109,6 +109,7 @@ export interface DocumentsTable {
   data_key_id: string;
   blob_key: string;
   duplicate_of: string | null;
+  intake_key: string | null;
   read_error: string | null;
 }
 

@@ -11,28 +11,31 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import { HttpError } from '../auth/errors.ts';
 import type { AppContext } from '../context.ts';
 import { registerAccessControl } from './access.ts';
+import type { JobSender } from '../intake/store.ts';
 import { authRoutes } from './routes/auth.ts';
+import { documentRoutes } from './routes/documents.ts';
 import { userRoutes } from './routes/users.ts';
 import { registerSecurityHeaders } from './security.ts';
 
 export interface AppOptions {
+  /** Sends durable jobs inside a transaction (pg-boss). */
+  jobs: JobSender;
   https?: { key: string | Buffer; cert: string | Buffer } | null;
   /** Folder of the built web app (`packages/web/dist`); null serves the API only. */
   webDist?: string | null;
   /** The public base URL for links the server prints or returns (invites). */
   baseUrl: () => string;
   /** Further encapsulated plugins (areas), registered after the core ones. */
-  plugins?: { plugin: FastifyPluginAsync<{ ctx: AppContext }>; name: string }[];
+  plugins?: { plugin: FastifyPluginAsync<PluginOpts>; name: string }[];
 }
 
-export type PluginOpts = { ctx: AppContext; baseUrl: () => string };
+export type PluginOpts = { ctx: AppContext; baseUrl: () => string; jobs: JobSender };
 
 export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert, minVersion: 'TLSv1.2' as const } } : {}),
     loggerInstance: ctx.log,
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'requestId',
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -64,9 +67,10 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
     return reply.type('text/html').sendFile('index.html');
   });
 
-  const pluginOpts: PluginOpts = { ctx, baseUrl: opts.baseUrl };
+  const pluginOpts: PluginOpts = { ctx, baseUrl: opts.baseUrl, jobs: opts.jobs };
   await app.register(authRoutes, pluginOpts);
   await app.register(userRoutes, pluginOpts);
+  await app.register(documentRoutes, pluginOpts);
   for (const p of opts.plugins ?? []) await app.register(p.plugin, pluginOpts);
 
   if (opts.webDist && fs.existsSync(path.join(opts.webDist, 'index.html'))) {

@@ -13,11 +13,16 @@ import { LocalBlobStore } from '../crypto/blobs.ts';
 import { systemKeyId } from '../crypto/vault.ts';
 import type { Role } from '../db/schema.ts';
 import { buildApp, type AppOptions } from '../http/app.ts';
+import { bossSender, type JobSender } from '../intake/store.ts';
+import { installJobQueue, startJobBoss } from '../jobs/boss.ts';
+import type { PgBoss } from 'pg-boss';
 import { appDb, tempDir, testVault } from './context.ts';
 import { freshDatabase, type TestDatabase } from './db.ts';
 
 export interface TestApp {
   app: FastifyInstance;
+  boss: PgBoss;
+  jobs: JobSender;
   ctx: AppContext;
   tdb: TestDatabase;
   dir: string;
@@ -51,10 +56,15 @@ export async function startTestApp(opts: { env?: Record<string, string>; plugins
     log,
     now: () => new Date(Date.now() + offset),
   };
-  const app = await buildApp(ctx, { baseUrl: () => 'https://localhost:8443', plugins: opts.plugins ?? [] });
+  await installJobQueue(tdb.ownerUrl);
+  const boss = await startJobBoss(tdb.appUrl, (err) => log.error({ err: { type: err.name, message: err.message } }, 'job queue error'));
+  const jobs = bossSender(boss);
+  const app = await buildApp(ctx, { baseUrl: () => 'https://localhost:8443', plugins: opts.plugins ?? [], jobs });
   await app.ready();
   return {
     app,
+    boss,
+    jobs,
     ctx,
     tdb,
     dir,
@@ -64,6 +74,7 @@ export async function startTestApp(opts: { env?: Record<string, string>; plugins
     },
     async close() {
       await app.close();
+      await boss.stop({ graceful: false });
       await db.destroy();
       await tdb.drop();
     },

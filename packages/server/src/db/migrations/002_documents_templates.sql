@@ -26,6 +26,9 @@ CREATE TABLE documents (
   data_key_id uuid NOT NULL REFERENCES data_keys (id),
   blob_key text NOT NULL,
   duplicate_of uuid REFERENCES documents (id),
+  -- Identifies one file of the watched folder (name, size, time, hash): a file stored but not
+  -- yet removed when the process died is recognised, not stored twice.
+  intake_key text UNIQUE,
   read_error text,
   CHECK ((status = 'quarantined') = (quarantine_reason IS NOT NULL))
 );

@@ -1,0 +1,145 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceContext } from '../audit/audit.ts';
+import { greyPng, hostilePdfs, ONTARIO_FINE_G3, ONTARIO_STANDARD_G3 } from '../test/files.ts';
+import { signedIn, startTestApp, type Agent, type TestApp } from '../test/app.ts';
+import { connect } from '../test/db.ts';
+import { watchInbox } from './inbox.ts';
+import { documentBytes, intakeDocument } from './store.ts';
+import { QUEUES } from '../jobs/boss.ts';
+
+async function readJobsFor(t: TestApp, documentId: string): Promise<number> {
+  const c = await connect(t.tdb.appUrl);
+  try {
+    const r = await c.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->>'documentId' = $2`, [QUEUES.read, documentId]);
+    return r.rows[0].n;
+  } finally {
+    await c.end();
+  }
+}
+
+describe('intake', () => {
+  let t: TestApp;
+  let reviewer: Agent;
+  let admin: Agent;
+  beforeAll(async () => {
+    t = await startTestApp();
+    reviewer = await signedIn(t, 'rita', ['reviewer']);
+    admin = await signedIn(t, 'adam', ['admin']);
+  });
+  afterAll(async () => t.close());
+
+  const upload = (who: Agent, body: Buffer, filename = 'scan.pdf', type = 'application/octet-stream') =>
+    who.request('POST', '/api/documents', body, { 'content-type': type, 'x-filename': filename });
+
+  it('accepts a real G3 fax (fine and standard mode), stores it sealed with its SHA-256 and queues the read', async () => {
+    for (const file of [ONTARIO_FINE_G3, ONTARIO_STANDARD_G3]) {
+      const bytes = await fs.readFile(file);
+      const r = await upload(reviewer, bytes, 'doe_jane_labreq.tif');
+      expect(r.statusCode).toBe(201);
+      const body = r.json();
+      expect(body.status).toBe('accepted');
+      expect(body.sha256).toMatch(/^[0-9a-f]{64}$/);
+      const doc = await t.ctx.db.selectFrom('documents').selectAll().where('id', '=', body.documentId).executeTakeFirstOrThrow();
+      expect(doc).toMatchObject({ format: 'tiff', page_count: 1, status: 'accepted', sha256: body.sha256 });
+      // Sealed at rest: the blob is not the file, the name is not in the clear; opening gives the file back.
+      const blob = await t.ctx.blobs.get(doc.blob_key);
+      expect(blob.equals(bytes)).toBe(false);
+      expect(doc.source_name!.includes(Buffer.from('doe_jane'))).toBe(false);
+      expect((await documentBytes(t.ctx, doc.id)).equals(bytes)).toBe(true);
+      expect(await readJobsFor(t, body.documentId)).toBe(1);
+    }
+    const standard = await t.ctx.db.selectFrom('documents').select('screening').where('format', '=', 'tiff').orderBy('received_at', 'desc').executeTakeFirstOrThrow();
+    const page = (standard.screening as { pages: { xDpi: number; yDpi: number }[] }).pages[0]!;
+    expect(Math.round(page.xDpi / page.yDpi)).toBe(2);
+  });
+
+  it('types by magic bytes: a PNG named .pdf is a PNG; a text file named .pdf is quarantined', async () => {
+    const png = await upload(reviewer, greyPng(400, 300), 'requisition.pdf', 'application/pdf');
+    expect(png.json()).toMatchObject({ status: 'accepted' });
+    const doc = await t.ctx.db.selectFrom('documents').select('format').where('id', '=', png.json().documentId).executeTakeFirstOrThrow();
+    expect(doc.format).toBe('png');
+
+    const fake = await upload(reviewer, Buffer.from('PK\x03\x04 this is a zip, not a pdf'), 'requisition.pdf', 'application/pdf');
+    expect(fake.statusCode).toBe(201);
+    expect(fake.json()).toMatchObject({ status: 'quarantined' });
+    expect(fake.json().reason).toMatch(/not a PDF, TIFF, PNG or JPEG/);
+    expect(await readJobsFor(t, fake.json().documentId)).toBe(0);
+  });
+
+  it('quarantines hostile PDFs with their reason, queues no read, and lists them for admins only', async () => {
+    const expected: Record<keyof typeof hostilePdfs, RegExp> = {
+      javascript: /JavaScript/,
+      launch: /launch action/,
+      embeddedFile: /embedded file/,
+      encrypted: /encrypted/,
+    };
+    const ids: string[] = [];
+    for (const [kind, make] of Object.entries(hostilePdfs) as [keyof typeof hostilePdfs, () => Buffer][]) {
+      const r = await upload(reviewer, make(), `${kind}.pdf`);
+      expect(r.statusCode, kind).toBe(201);
+      expect(r.json().status, kind).toBe('quarantined');
+      expect(r.json().reason, kind).toMatch(expected[kind]);
+      // No names from inside the file in the reason.
+      expect(r.json().reason).not.toMatch(/doe_jane/);
+      expect(await readJobsFor(t, r.json().documentId)).toBe(0);
+      ids.push(r.json().documentId);
+    }
+    expect((await reviewer.request('GET', '/api/documents/quarantine')).statusCode).toBe(403);
+    const list = await admin.request('GET', '/api/documents/quarantine');
+    expect(list.statusCode).toBe(200);
+    const listed = list.json().items.map((i: { id: string }) => i.id);
+    for (const id of ids) expect(listed).toContain(id);
+    // Kept sealed like everything else.
+    const doc = await t.ctx.db.selectFrom('documents').selectAll().where('id', '=', ids[0]!).executeTakeFirstOrThrow();
+    expect((await t.ctx.blobs.get(doc.blob_key)).includes(Buffer.from('JavaScript'))).toBe(false);
+  });
+
+  it('refuses anonymous and auditor uploads, and empty bodies', async () => {
+    expect((await t.app.inject({ method: 'POST', url: '/api/documents', payload: greyPng(10, 10), headers: { 'content-type': 'application/octet-stream' } })).statusCode).toBe(401);
+    const auditor = await signedIn(t, 'audrey', ['auditor']);
+    expect((await upload(auditor, greyPng(10, 10))).statusCode).toBe(403);
+    expect((await upload(reviewer, Buffer.alloc(0))).statusCode).toBe(400);
+  });
+
+  it('watches the inbox: takes a file once its size is stable, removes it only after storing', async () => {
+    const inbox = path.join(t.dir, 'inbox');
+    const watcher = watchInbox(t.ctx, t.jobs, { dir: inbox, pollMs: 50, rejectedDir: path.join(t.dir, 'rejected'), autostart: false });
+    await fs.mkdir(inbox, { recursive: true });
+    const fax = await fs.readFile(ONTARIO_FINE_G3);
+    // A file still being written: first half, then the rest.
+    await fs.writeFile(path.join(inbox, 'fax-001.tif'), fax.subarray(0, 1000));
+    await fs.writeFile(path.join(inbox, '.hidden.tif'), fax);
+    await fs.writeFile(path.join(inbox, 'partial.tif.part'), fax);
+    expect(await watcher.poll()).toBe(0);
+    await fs.writeFile(path.join(inbox, 'fax-001.tif'), fax);
+    expect(await watcher.poll()).toBe(0); // size changed since last pass
+    expect(await watcher.poll()).toBe(1);
+    expect(await fs.readdir(inbox)).toEqual(['.hidden.tif', 'partial.tif.part']);
+    const doc = await t.ctx.db.selectFrom('documents').selectAll().where('source', '=', 'inbox').executeTakeFirstOrThrow();
+    expect(doc.status).toBe('accepted');
+    await fs.writeFile(path.join(inbox, 'evil.pdf'), hostilePdfs.javascript());
+    await watcher.poll();
+    await watcher.poll();
+    const q = await t.ctx.db.selectFrom('documents').selectAll().where('source', '=', 'inbox').where('status', '=', 'quarantined').executeTakeFirstOrThrow();
+    expect(q.quarantine_reason).toMatch(/JavaScript/);
+    expect(await readJobsFor(t, q.id)).toBe(0);
+    await watcher.stop();
+  });
+
+  it('a file stored just before a crash is recognised on restart, not stored twice', async () => {
+    const bytes = greyPng(50, 50);
+    const first = await intakeDocument(t.ctx, t.jobs, serviceContext('inbox'), bytes, { source: 'inbox', filename: 'x.png', intakeKey: 'k-crash' });
+    const again = await intakeDocument(t.ctx, t.jobs, serviceContext('inbox'), bytes, { source: 'inbox', filename: 'x.png', intakeKey: 'k-crash' });
+    expect(again).toMatchObject({ documentId: first.documentId, alreadyStored: true });
+    const n = await t.ctx.db.selectFrom('documents').select((eb) => eb.fn.countAll<string>().as('n')).where('intake_key', '=', 'k-crash').executeTakeFirstOrThrow();
+    expect(Number(n.n)).toBe(1);
+  });
+
+  it('audits every step', async () => {
+    const rows = await t.ctx.db.selectFrom('audit_events').select(['action']).where('object_type', '=', 'document').execute();
+    const actions = new Set(rows.map((r) => r.action));
+    for (const a of ['document.receive', 'document.accept', 'document.quarantine']) expect(actions).toContain(a);
+  });
+});
