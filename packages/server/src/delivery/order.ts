@@ -21,9 +21,18 @@ export interface ConfirmedAddress {
 
 export interface ConfirmedOrder {
   requisitionId: string;
-  /** Our order number for ORC-2 / OBR-2; stable for the requisition. */
+  /**
+   * Our order number for the requisition: ORC-4 (placer group number). Each test is one order
+   * (one ORC/OBR pair, as OML^O21 and ORM^O01 require), numbered `<placerOrderNumber>-<n>` in
+   * ORC-2/OBR-2, n = 1-based position in `tests`.
+   */
   placerOrderNumber: string;
-  /** MSH-10. Stable across retries of the same order, so the LIS can spot duplicates. */
+  /**
+   * MSH-10. Stable across retries of the same order, so the LIS can spot duplicates. At most 20
+   * characters of `A-Z a-z 0-9 . _ -` (MSH-10 is ST(20) in v2.3 and v2.5.1, and receivers compare
+   * it as plain text); unique across all deliveries (the outbox has a UNIQUE index on it).
+   * `allocateControlId(trx)` in `delivery/outbox` hands out one from a sequence.
+   */
   controlId: string;
   /** When the message is created (MSH-7); passed in so the builder has no clock. */
   messageTime: Date;
@@ -50,8 +59,12 @@ export interface ConfirmedOrder {
     address: string | null;
   };
   insurance: { payer: string | null; memberId: string | null; groupNumber: string | null; kind: string | null } | null;
-  /** Tests as printed on the form: the lab's code and name. Typed-in "other" tests carry the code the person entered. */
-  tests: { code: string; name: string }[];
+  /**
+   * Tests as printed on the form: the lab's code and name. Typed-in "other" tests carry the code
+   * the person entered. `gynCytology` comes from the form definition (`LabTest.gynCytology`): the
+   * Pap ask-at-order-entry OBX segments go under these tests' OBR.
+   */
+  tests: { code: string; name: string; gynCytology?: boolean }[];
   /** ICD-10 codes exactly as written and confirmed, in order. */
   icd10: string[];
   specimen: {
@@ -63,6 +76,7 @@ export interface ConfirmedOrder {
   };
   /** Ask-at-order-entry answers for gynecologic cytology; null when no Pap test is ordered. */
   pap: {
+    /** ISO date as confirmed: `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that was written. */
     lmp: string | null;
     previousAbnormal: 'Y' | 'N' | null;
     previousTreatment: 'Y' | 'N' | null;
@@ -85,4 +99,10 @@ export interface LisConnection {
   receivingFacility: string;
   /** Seconds to wait for an ACK before the delivery becomes ambiguous. */
   ackTimeoutSeconds: number;
+  /** MSH-11: `P` production (default), `T` training, `D` debugging. */
+  processingId?: 'P' | 'T' | 'D';
+  /** PEM of the CA (or self-signed certificate) the LIS's TLS certificate must chain to; system CAs when absent. Verification is never turned off. */
+  tlsCaPem?: string | null;
+  /** Name to verify the LIS certificate against when it differs from `host` (e.g. connecting by IP). */
+  tlsServerName?: string | null;
 }
