@@ -8,6 +8,7 @@ import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type TimestampNullable = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T> = ColumnType<T, string, string>;
+type JsonDefault<T> = ColumnType<T, string | undefined, string>;
 type JsonNullable<T> = ColumnType<T | null, string | null | undefined, string | null>;
 
 export type Role = 'reviewer' | 'lead_reviewer' | 'admin' | 'auditor';
@@ -105,7 +106,7 @@ export interface DocumentsTable {
   page_count: number | null;
   status: DocumentStatus;
   quarantine_reason: string | null;
-  screening: Json<Record<string, unknown>>;
+  screening: JsonDefault<Record<string, unknown>>;
   data_key_id: string;
   blob_key: string;
   duplicate_of: string | null;
@@ -124,8 +125,8 @@ export interface DocumentPagesTable {
   orientation: Json<unknown>;
   classification: Json<unknown>;
   registration: JsonNullable<unknown>;
-  gates: Json<unknown>;
-  flags: Json<unknown>;
+  gates: JsonDefault<unknown>;
+  flags: JsonDefault<unknown>;
 }
 
 export interface TemplatesTable {
@@ -177,7 +178,7 @@ export interface RequisitionsTable {
   identity_session_id: string | null;
   identity_identifiers: string[] | null;
   identity_revision: number | null;
-  identity_warnings: Json<{ code: string; message: string }[]>;
+  identity_warnings: JsonDefault<{ code: string; message: string }[]>;
   validation_passed: boolean | null;
   validation_revision: number | null;
   validation: JsonNullable<unknown>;
