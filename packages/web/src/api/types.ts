@@ -1,0 +1,249 @@
+/**
+ * The HTTP contract as the workstation sees it: a transcription of docs/api.md.
+ * Changing this file means changing docs/api.md (and the server) in the same commit.
+ */
+
+export type Role = 'reviewer' | 'lead_reviewer' | 'admin' | 'auditor';
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: Role[];
+}
+
+export interface Me {
+  user: SessionUser;
+  csrf: string;
+  idleTimeoutSeconds: number;
+  idleWarningSeconds: number;
+}
+
+export interface SetupInfo {
+  valid: boolean;
+  kind: 'first_admin' | 'invite';
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  uri: string;
+  qrSvg: string;
+}
+
+export type Priority = 'stat' | 'routine';
+
+export type RequisitionState =
+  | 'reading'
+  | 'ready_for_review'
+  | 'in_review'
+  | 'released'
+  | 'delivered'
+  | 'delivery_failed'
+  | 'escalated'
+  | 'rejected';
+
+export interface QueueItem {
+  id: string;
+  priority: Priority;
+  state: RequisitionState | string;
+  receivedAt: string;
+  waitingSeconds: number;
+  pageCount: number;
+  form: string | null;
+  assignee: string | null;
+  flaggedFields: number;
+}
+
+/** checkbox: boolean; text: string; null: blank. */
+export type FieldValue = string | boolean | null;
+
+export type ReviewState = 'unreviewed' | 'confirmed' | 'corrected' | 'absent_on_source';
+
+export type ReviewAction = 'confirm' | 'correct' | 'absent_on_source';
+
+export interface Flag {
+  code: string;
+  message: string;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface CheckboxNumbers {
+  state: 'marked' | 'empty' | 'review';
+  ratio: number;
+  score: number;
+  low: number;
+  high: number;
+  filled: number;
+  dark: number;
+  total: number;
+}
+
+export interface ReviewField {
+  key: string;
+  label: string;
+  section: string;
+  order: number;
+  kind: 'checkbox' | 'text' | 'barcode';
+  role: string;
+  test?: { code: string; name: string };
+  page: number;
+  region: Rect;
+  machineValue: FieldValue;
+  value: FieldValue;
+  confidence: number | null;
+  checkbox?: CheckboxNumbers;
+  flags: Flag[];
+  review: { state: ReviewState; by?: string; at?: string; before?: FieldValue; after?: FieldValue };
+}
+
+export interface ValidationRule {
+  citation: string;
+  title: string;
+  passed: boolean;
+  message: string;
+}
+
+export interface Validation {
+  passed: boolean;
+  rules: ValidationRule[];
+}
+
+/** Which identifiers a person compared with the page. */
+export type IdentifierKind = 'name' | 'dob' | 'sex' | 'mrn' | 'health_number' | 'address' | 'phone';
+
+export interface Identity {
+  confirmedBy: string;
+  confirmedAt: string;
+  identifiers: string[];
+}
+
+export interface PageInfo {
+  index: number;
+  width: number;
+  height: number;
+  dpi: number;
+  flags: Flag[];
+}
+
+export interface Requisition {
+  id: string;
+  state: RequisitionState | string;
+  priority: Priority;
+  receivedAt: string;
+  documentId: string;
+  documentSha256: string;
+  form: { id: string; version: number; name: string } | null;
+  pages: PageInfo[];
+  fields: ReviewField[];
+  identity: Identity | null;
+  identityWarnings: string[];
+  validation: Validation;
+  releaseBlockers: string[];
+  delivery: { state: string; ackCode: string | null; lisOrderNumber: string | null; controlId: string } | null;
+}
+
+export interface ReviewAnswer {
+  field: ReviewField;
+  validation: Validation;
+  releaseBlockers: string[];
+}
+
+export interface IdentityAnswer {
+  identity: Identity;
+  releaseBlockers: string[];
+}
+
+export interface ReleaseAnswer {
+  state: 'released';
+  delivery: { id: string; state: string };
+}
+
+// --- administration ---------------------------------------------------------------------------
+
+export type UserStatus = 'invited' | 'active' | 'disabled';
+
+export interface AdminUser {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  status: UserStatus;
+  lastLoginAt?: string | null;
+}
+
+export interface TemplateSummary {
+  id: string;
+  version: number;
+  name: string;
+  active: boolean;
+  usedBy: number;
+}
+
+/** A field as the proposal shows it: where it is on the blank (mm) and what it means to the lab. */
+export interface ProposalField {
+  key: string;
+  label: string;
+  kind: 'checkbox' | 'text' | 'barcode';
+  page: number;
+  region: Rect;
+  role: string | null;
+  test?: { code: string; name: string } | null;
+}
+
+export interface TemplateProposal {
+  name: string;
+  pages: { index: number; widthMm: number; heightMm: number }[];
+  fields: ProposalField[];
+  warnings: string[];
+}
+
+export interface TemplateUploadAnswer {
+  id: string;
+  version: number;
+  proposal: TemplateProposal;
+}
+
+export type LisProfile = 'OML_O21' | 'ORM_O01';
+
+export interface LisSettings {
+  host: string;
+  port: number;
+  profile: LisProfile;
+  tls: boolean;
+}
+
+export interface QuarantineItem {
+  id: string;
+  receivedAt: string;
+  sha256: string;
+  reason: string;
+}
+
+// --- audit --------------------------------------------------------------------------------------
+
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  field?: string | null;
+  before?: unknown;
+  after?: unknown;
+  requestId: string | null;
+  sourceIp: string | null;
+  hash: string;
+}
+
+export interface AuditVerify {
+  ok: boolean;
+  checked: number;
+  firstBadSeq?: number;
+}

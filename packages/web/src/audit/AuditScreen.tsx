@@ -1,0 +1,150 @@
+/** The audit trail, read-only: filters, the events, and whether the hash chain is intact. */
+import { useState, type FormEvent } from 'react';
+import { api, errorText } from '../api/client.ts';
+import type { AuditEvent, AuditVerify } from '../api/types.ts';
+import { useTitle } from '../router.ts';
+import { useLoad } from '../ui/useLoad.ts';
+
+interface Filters {
+  requisitionId: string;
+  actor: string;
+  from: string;
+  to: string;
+  limit: number;
+}
+
+function shown(v: unknown): string {
+  if (v === undefined) return '';
+  if (v === null) return '(blank)';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'marked' : 'empty';
+  return JSON.stringify(v);
+}
+
+/** datetime-local has no zone: send it as an instant with the browser's offset. */
+function toIso(local: string): string | undefined {
+  if (!local) return undefined;
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function AuditScreen() {
+  useTitle('Audit');
+  const [filters, setFilters] = useState<Filters>({ requisitionId: '', actor: '', from: '', to: '', limit: 200 });
+  const [items, setItems] = useState<AuditEvent[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const verify = useLoad<AuditVerify>(() => api.auditVerify());
+
+  const search = async (e?: FormEvent) => {
+    e?.preventDefault();
+    setError(null);
+    try {
+      const q: Parameters<typeof api.audit>[0] = { limit: filters.limit };
+      if (filters.requisitionId.trim()) q.requisitionId = filters.requisitionId.trim();
+      if (filters.actor.trim()) q.actor = filters.actor.trim();
+      const from = toIso(filters.from);
+      const to = toIso(filters.to);
+      if (from) q.from = from;
+      if (to) q.to = to;
+      setItems((await api.audit(q)).items);
+    } catch (err) {
+      setError(`The audit trail could not be loaded: ${errorText(err)}`);
+    }
+  };
+
+  return (
+    <section className="page audit">
+      <h1>Audit trail</h1>
+      <div className="card" data-testid="audit-verify" data-ok={verify.data?.ok}>
+        {verify.error && <p className="error">Chain check failed to run: {verify.error}</p>}
+        {verify.data &&
+          (verify.data.ok ? (
+            <p className="ok-text">✓ Hash chain intact: {verify.data.checked.toLocaleString()} events checked.</p>
+          ) : (
+            <p className="bad-text" role="alert">
+              ✗ Hash chain broken at event {verify.data.firstBadSeq ?? '?'} ({verify.data.checked.toLocaleString()} events checked). The log was altered
+              outside the application.
+            </p>
+          ))}
+        {!verify.data && !verify.error && <p role="status">Checking the hash chain…</p>}
+        <button type="button" onClick={verify.reload} data-testid="audit-verify-again">
+          Check again
+        </button>
+      </div>
+      <form className="filters" onSubmit={(e) => void search(e)} data-testid="audit-filters">
+        <label>
+          Requisition id
+          <input value={filters.requisitionId} onChange={(e) => setFilters({ ...filters, requisitionId: e.target.value })} data-testid="audit-requisition" />
+        </label>
+        <label>
+          Person or service
+          <input value={filters.actor} onChange={(e) => setFilters({ ...filters, actor: e.target.value })} data-testid="audit-actor" />
+        </label>
+        <label>
+          From
+          <input type="datetime-local" value={filters.from} onChange={(e) => setFilters({ ...filters, from: e.target.value })} data-testid="audit-from" />
+        </label>
+        <label>
+          To
+          <input type="datetime-local" value={filters.to} onChange={(e) => setFilters({ ...filters, to: e.target.value })} data-testid="audit-to" />
+        </label>
+        <label>
+          At most
+          <input
+            type="number"
+            min={1}
+            max={5000}
+            value={filters.limit}
+            onChange={(e) => setFilters({ ...filters, limit: Number(e.target.value) || 200 })}
+            data-testid="audit-limit"
+          />
+        </label>
+        <button type="submit" className="primary" data-testid="audit-search">
+          Show events
+        </button>
+      </form>
+      {error && <p className="error" role="alert">{error}</p>}
+      {items && items.length === 0 && <p>No events match.</p>}
+      {items && items.length > 0 && (
+        <table className="grid audit-table" data-testid="audit-table">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Time</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">Object</th>
+              <th scope="col">Field</th>
+              <th scope="col">Before</th>
+              <th scope="col">After</th>
+              <th scope="col">Request / source</th>
+              <th scope="col">Hash</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((ev) => (
+              <tr key={ev.seq} data-testid={`audit-${ev.seq}`} data-action={ev.action}>
+                <td className="num">{ev.seq}</td>
+                <td>{new Date(ev.at).toLocaleString()}</td>
+                <td>{ev.actor}</td>
+                <td>{ev.action}</td>
+                <td>
+                  {ev.objectType} <code>{ev.objectId ? ev.objectId.slice(0, 8) : ''}</code>
+                </td>
+                <td>{ev.field ?? ''}</td>
+                <td>{shown(ev.before)}</td>
+                <td>{shown(ev.after)}</td>
+                <td>
+                  <code>{ev.requestId ?? ''}</code> {ev.sourceIp ?? ''}
+                </td>
+                <td>
+                  <code title={ev.hash}>{ev.hash.slice(0, 10)}…</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

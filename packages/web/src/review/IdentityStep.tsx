@@ -1,0 +1,107 @@
+/**
+ * The identity step, after the fields: the reviewer compares two or more identifiers with the
+ * page and confirms them. Possible wrong-patient warnings appear here in red (and are recorded
+ * by the server).
+ */
+import type { KeyboardEvent, Ref } from 'react';
+import type { Identity, ReviewField } from '../api/types.ts';
+import { Crop } from './Crop.tsx';
+import type { IdentifierPart } from './identity.ts';
+import { clockTime } from '../ui/time.ts';
+
+interface Props {
+  requisitionId: string;
+  parts: IdentifierPart[];
+  fields: Record<string, ReviewField>;
+  identity: Identity | null;
+  warnings: string[];
+  busy: boolean;
+  error: string | null;
+  buttonRef: Ref<HTMLButtonElement>;
+  onConfirm: () => void;
+  onFocus: () => void;
+  onBack: () => void;
+}
+
+/** Why the identity cannot be confirmed yet, or null when it can. */
+export function identityBlock(parts: IdentifierPart[], fields: Record<string, ReviewField>): string | null {
+  if (parts.length < 2) return 'Fewer than two identifiers are filled in: correct the fields or escalate (Alt+E).';
+  const open = parts.flatMap((p) => p.keys).filter((k) => fields[k]?.review.state === 'unreviewed');
+  if (open.length > 0) {
+    const labels = open.map((k) => fields[k]?.label ?? k).join(', ');
+    return `Review these fields first: ${labels}.`;
+  }
+  return null;
+}
+
+export function IdentityStep(props: Props) {
+  const block = identityBlock(props.parts, props.fields);
+  const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>) => {
+    if (e.key === 'Tab' && e.shiftKey) {
+      e.preventDefault();
+      props.onBack();
+    }
+  };
+  const label = props.parts.map((p) => `${p.label} ${p.text}`).join(' · ');
+  return (
+    <section className="identity-step" aria-labelledby="identity-title" data-testid="identity-step">
+      <h2 id="identity-title">Identity</h2>
+      {props.warnings.length > 0 && (
+        <ul className="danger-list" role="alert" data-testid="identity-warnings">
+          {props.warnings.map((w) => (
+            <li key={w}>
+              <span aria-hidden="true">⚠ </span>
+              <strong>Possible wrong patient:</strong> {w}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="muted">Compare each identifier with the page, then confirm. Two are required.</p>
+      <dl className="identifiers">
+        {props.parts.map((p) => (
+          <div key={p.kind} className="identifier" data-testid={`identifier-${p.kind}`}>
+            <dt>{p.label}</dt>
+            <dd>
+              <span className="identifier-text">{p.text}</span>
+              <span className="identifier-crops">
+                {p.keys.map((k) => {
+                  const f = props.fields[k];
+                  return f ? <Crop key={k} requisitionId={props.requisitionId} field={f} variant="thumb" /> : null;
+                })}
+              </span>
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {props.identity && (
+        <p className="ok-text" data-testid="identity-status">
+          ✓ Identity confirmed by {props.identity.confirmedBy} at {clockTime(props.identity.confirmedAt)} ({props.identity.identifiers.join(', ')})
+        </p>
+      )}
+      <button
+        ref={props.buttonRef}
+        type="button"
+        className={props.identity ? '' : 'primary'}
+        aria-disabled={block !== null || props.busy}
+        aria-describedby="identity-reason"
+        onClick={() => {
+          if (block === null && !props.busy) props.onConfirm();
+        }}
+        onKeyDown={onKeyDown}
+        onFocus={props.onFocus}
+        data-testid="identity-confirm"
+      >
+        {props.identity ? 'Confirm again: ' : 'Confirm patient: '}
+        {label || 'no identifiers'}
+      </button>
+      <p id="identity-reason" className={block ? 'reason' : 'muted'} data-testid="identity-reason">
+        {block ?? (props.identity ? 'Confirmed. Release is next.' : 'Enter confirms that these identifiers match the page.')}
+      </p>
+      {props.error && (
+        <p className="error" role="alert">
+          {props.error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,441 @@
+/**
+ * The review screen: claim the requisition, show the page and the fields, run the keyboard flow,
+ * confirm identity, release, and open the next requisition at once (prefetched meanwhile).
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { api, ApiError, errorText } from '../api/client.ts';
+import type { Requisition } from '../api/types.ts';
+import { navigate, useTitle } from '../router.ts';
+import { clearFlash, peekFlash, setFlash } from '../session/flash.ts';
+import { clockTime, secondsSince } from '../ui/time.ts';
+import { Link } from '../ui/Link.tsx';
+import { formatWaiting } from '../queue/order.ts';
+import { EscalateDialog } from './EscalateDialog.tsx';
+import { FieldList } from './FieldList.tsx';
+import { currentField, flagWords, pendingCount, type Effect, type Step } from './flow.ts';
+import { dropOwner, loadImage, loadedImage } from './imageCache.ts';
+import { identityParts } from './identity.ts';
+import { IdentityStep } from './IdentityStep.tsx';
+import { readingSections } from './order.ts';
+import { OutlineLegend, PageViewer } from './PageViewer.tsx';
+import { prefetchRequisition, takePrefetched } from './prefetch.ts';
+import { ReleaseBar } from './ReleaseBar.tsx';
+import { releaseGate } from './release.ts';
+import { useFlow } from './useFlow.ts';
+import { ValidationList } from './ValidationList.tsx';
+
+const REVIEWABLE = new Set(['ready_for_review', 'in_review', 'escalated']);
+
+type Load =
+  | { kind: 'loading' }
+  | { kind: 'held'; message: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; req: Requisition };
+
+function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+export function ReviewScreen({ id }: { id: string }) {
+  useTitle(`Review ${shortId(id)}`);
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+
+  useEffect(() => {
+    let live = true;
+    const pre = takePrefetched(id);
+    const claim = api.claim(id);
+    const req = pre ?? api.requisition(id);
+    // Both start at once; the claim decides whether the reviewer may work on it.
+    claim
+      .then(() => req)
+      .then(
+        (r) => live && setLoad({ kind: 'ready', req: r }),
+        (e: unknown) => {
+          if (!live) return;
+          if (e instanceof ApiError && e.status === 409)
+            setLoad({ kind: 'held', message: e.message || 'Another person is working on this requisition.' });
+          else setLoad({ kind: 'error', message: errorText(e) });
+        },
+      );
+    req.catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  // Images of this requisition leave memory with it.
+  useEffect(() => () => dropOwner(id), [id]);
+
+  if (load.kind === 'loading') return <p className="page" role="status">Opening requisition {shortId(id)}…</p>;
+  if (load.kind === 'held' || load.kind === 'error') {
+    return (
+      <section className="page">
+        <h1>Requisition {shortId(id)}</h1>
+        <p className={load.kind === 'held' ? 'notice' : 'error'} role="alert" data-testid="review-unavailable">
+          {load.message}
+        </p>
+        <p>
+          <Link to="/queue">Back to the queue</Link>
+        </p>
+      </section>
+    );
+  }
+  if (!REVIEWABLE.has(load.req.state)) return <Closed req={load.req} />;
+  return <Workspace req={load.req} />;
+}
+
+function Closed({ req }: { req: Requisition }) {
+  return (
+    <section className="page" data-testid="review-closed">
+      <h1>Requisition {shortId(req.id)}</h1>
+      <p>
+        This requisition is <strong>{req.state.replace(/_/g, ' ')}</strong> and cannot be reviewed.
+        {req.delivery && (
+          <>
+            {' '}
+            Delivery: {req.delivery.state}
+            {req.delivery.ackCode ? `, ACK ${req.delivery.ackCode}` : ''}
+            {req.delivery.lisOrderNumber ? `, LIS order ${req.delivery.lisOrderNumber}` : ''}.
+          </>
+        )}
+      </p>
+      <p>
+        <Link to="/queue">Back to the queue</Link>
+      </p>
+    </section>
+  );
+}
+
+function Workspace({ req }: { req: Requisition }) {
+  const id = req.id;
+  const inputs = useRef(new Map<string, HTMLInputElement>());
+  const inputRefFns = useRef(new Map<string, (el: HTMLInputElement | null) => void>());
+  const identityButton = useRef<HTMLButtonElement>(null);
+  const releaseButton = useRef<HTMLButtonElement>(null);
+  const focusRequest = useRef<Step | 'release' | null>(null);
+  // One chain per field: saves of a field keep their order; different fields save in parallel.
+  const saveChains = useRef(new Map<string, Promise<void>>());
+  const savesSettled = () => Promise.all([...saveChains.current.values()]);
+  const nextId = useRef<string | null | undefined>(undefined);
+  const [escalateOpen, setEscalateOpen] = useState(false);
+  const [escalating, setEscalating] = useState(false);
+  const [escalateError, setEscalateError] = useState<string | null>(null);
+  const [identityBusy, setIdentityBusy] = useState(false);
+  const [identityError, setIdentityError] = useState<string | null>(null);
+  const [releasing, setReleasing] = useState(false);
+  const [releaseError, setReleaseError] = useState<string | null>(null);
+  const [flash] = useState(peekFlash);
+  useEffect(clearFlash, []);
+  const [, forceRender] = useState(0);
+
+  const runEffects = (effects: Effect[]) => {
+    for (const e of effects) {
+      if (e.type === 'focus') {
+        focusRequest.current = e.step;
+        forceRender((n) => n + 1);
+      } else if (e.type === 'openEscalate') {
+        setEscalateError(null);
+        setEscalateOpen(true);
+      } else {
+        const { key, request } = e;
+        const before = saveChains.current.get(key) ?? Promise.resolve();
+        const chain = before.then(() =>
+          api.review(id, key, request).then(
+            (answer) => {
+              dispatch({ type: 'saved', key, answer });
+            },
+            (err: unknown) => {
+              dispatch({
+                type: 'saveFailed',
+                key,
+                code: err instanceof ApiError ? err.code : 'network',
+                message: errorText(err),
+              });
+            },
+          ),
+        );
+        saveChains.current.set(key, chain);
+        void chain.then(() => {
+          if (saveChains.current.get(key) === chain) saveChains.current.delete(key);
+        });
+      }
+    }
+  };
+
+  const { state, dispatch, stateRef } = useFlow(
+    () => ({ fields: req.fields, validation: req.validation, releaseBlockers: req.releaseBlockers, identity: req.identity }),
+    runEffects,
+  );
+
+  const sections = useMemo(() => readingSections(req.fields), [req.fields]);
+  const orderedFields = useMemo(() => state.order.map((k) => state.fields[k]).filter((f) => f !== undefined), [state.order, state.fields]);
+  const current = currentField(state);
+  const pending = pendingCount(state);
+  const reviewed = orderedFields.filter((f) => f.review.state !== 'unreviewed').length;
+  const parts = useMemo(() => identityParts(orderedFields), [orderedFields]);
+  const gateOf = (s: typeof state, isReleasing: boolean) =>
+    releaseGate({
+      fields: Object.values(s.fields),
+      drafts: s.drafts,
+      identity: s.identity,
+      validation: s.validation,
+      serverBlockers: s.serverBlockers,
+      pendingSaves: pendingCount(s),
+      releasing: isReleasing,
+    });
+  const gate = gateOf(state, releasing);
+
+  const inputRef = useCallback((key: string) => {
+    let fn = inputRefFns.current.get(key);
+    if (!fn) {
+      fn = (el: HTMLInputElement | null) => {
+        if (el) inputs.current.set(key, el);
+        else inputs.current.delete(key);
+      };
+      inputRefFns.current.set(key, fn);
+    }
+    return fn;
+  }, []);
+
+  // Carry out a focus request after the render that made the target current.
+  useLayoutEffect(() => {
+    const target = focusRequest.current;
+    if (!target) return;
+    focusRequest.current = null;
+    if (target === 'release') releaseButton.current?.focus();
+    else if (target.kind === 'identity') {
+      identityButton.current?.focus({ preventScroll: true });
+      identityButton.current?.closest('section')?.scrollIntoView({ block: 'nearest' });
+    } else {
+      const el = inputs.current.get(target.key);
+      if (el) {
+        el.focus({ preventScroll: true });
+        el.closest('.field-row')?.scrollIntoView({ block: 'nearest' });
+        if (el.type === 'text') el.select();
+      }
+    }
+  });
+
+  // Open where the flow starts (the first unreviewed field) once the screen is drawn.
+  useEffect(() => {
+    focusRequest.current = state.step;
+    forceRender((n) => n + 1);
+    // Only on opening.
+  }, []);
+
+  // Page images (usually already prefetched).
+  const [pageUrls, setPageUrls] = useState<Record<number, string | null>>(() =>
+    Object.fromEntries(req.pages.map((p) => [p.index, loadedImage(api.pageImagePath(id, p.index))])),
+  );
+  useEffect(() => {
+    let live = true;
+    for (const p of req.pages) {
+      loadImage(api.pageImagePath(id, p.index), id).then(
+        (url) => live && setPageUrls((u) => ({ ...u, [p.index]: url })),
+        () => undefined,
+      );
+    }
+    return () => {
+      live = false;
+    };
+  }, [id, req.pages]);
+
+  // Prefetch the next requisition once this one's fields are done.
+  const fieldsDone = reviewed === orderedFields.length;
+  useEffect(() => {
+    if (!fieldsDone || nextId.current !== undefined) return;
+    nextId.current = null;
+    api.next(id).then(
+      (a) => {
+        nextId.current = a.id;
+        if (a.id && a.id !== id) prefetchRequisition(a.id);
+      },
+      () => {
+        nextId.current = undefined;
+      },
+    );
+  }, [fieldsDone, id]);
+
+  const confirmIdentity = async () => {
+    setIdentityBusy(true);
+    setIdentityError(null);
+    try {
+      // The identifiers' own saves reach the server first.
+      await savesSettled();
+      const answer = await api.identity(
+        id,
+        parts.map((p) => p.kind),
+      );
+      dispatch({ type: 'identityConfirmed', identity: answer.identity, releaseBlockers: answer.releaseBlockers });
+      focusRequest.current = 'release';
+      forceRender((n) => n + 1);
+    } catch (e) {
+      setIdentityError(`Identity not confirmed: ${errorText(e)}`);
+    } finally {
+      setIdentityBusy(false);
+    }
+  };
+
+  const openNext = async (message: string) => {
+    let next = nextId.current;
+    if (next === undefined || next === null) {
+      try {
+        next = (await api.next(id)).id;
+      } catch {
+        next = null;
+      }
+    }
+    if (next && next !== id) {
+      setFlash(message);
+      navigate(`/review/${encodeURIComponent(next)}`, { replace: false });
+    } else {
+      setFlash(`${message} Nothing else is waiting.`);
+      navigate('/queue');
+    }
+  };
+
+  const release = async () => {
+    setReleasing(true);
+    setReleaseError(null);
+    try {
+      await savesSettled();
+      const now = gateOf(stateRef.current, false);
+      if (!now.enabled) {
+        setReleaseError(`Not released: ${now.reasons.join('; ')}.`);
+        setReleasing(false);
+        return;
+      }
+      const answer = await api.release(id);
+      await openNext(`Released requisition ${shortId(id)} (delivery ${answer.delivery.state}).`);
+    } catch (e) {
+      if (e instanceof ApiError) {
+        const body = e.body as { releaseBlockers?: string[]; error?: { releaseBlockers?: string[] } } | null;
+        const blockers = body?.releaseBlockers ?? body?.error?.releaseBlockers;
+        if (blockers) dispatch({ type: 'serverBlockers', releaseBlockers: blockers });
+      }
+      setReleaseError(`Not released: ${errorText(e)}`);
+      setReleasing(false);
+    }
+  };
+
+  const escalate = async (reason: string) => {
+    setEscalating(true);
+    setEscalateError(null);
+    try {
+      await savesSettled();
+      await api.escalate(id, reason);
+      setEscalateOpen(false);
+      await openNext(`Escalated requisition ${shortId(id)}.`);
+    } catch (e) {
+      setEscalateError(`Not escalated: ${errorText(e)}`);
+      setEscalating(false);
+    }
+  };
+
+  const closeEscalate = () => {
+    setEscalateOpen(false);
+    focusRequest.current = state.step;
+    forceRender((n) => n + 1);
+  };
+
+  // Alt+E anywhere on the screen (the field inputs handle it themselves first).
+  const onRootKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.defaultPrevented) return;
+    if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === 'KeyE') {
+      e.preventDefault();
+      setEscalateError(null);
+      setEscalateOpen(true);
+    }
+  };
+
+  const pick = (key: string) => {
+    dispatch({ type: 'focus', step: { kind: 'field', key } });
+    focusRequest.current = { kind: 'field', key };
+    forceRender((n) => n + 1);
+  };
+
+  // Live announcements: flags of the field just reached (polite), refusals (assertive).
+  const flagAnnouncement = current && current.flags.length > 0 && current.review.state === 'unreviewed' ? `${current.label} is flagged: ${flagWords(current)}` : '';
+  const noticeSeq = useRef(0);
+  const lastNotice = useRef(state.notice);
+  if (lastNotice.current !== state.notice) {
+    lastNotice.current = state.notice;
+    noticeSeq.current += 1;
+  }
+
+  const waiting = formatWaiting(secondsSince(req.receivedAt));
+  const caption = `page {page} · form ${req.form ? `“${req.form.name}” v${req.form.version}` : 'not recognised'} · received ${clockTime(req.receivedAt)} · waiting ${waiting}${req.priority === 'stat' ? ' · STAT' : ''}`;
+  const flaggedOpen = orderedFields.filter((f) => f.flags.length > 0 && f.review.state === 'unreviewed').length;
+
+  return (
+    <div className="review" onKeyDown={onRootKeyDown} data-testid="review" data-requisition={id}>
+      <div className="review-main">
+        <PageViewer pages={req.pages} pageUrls={pageUrls} fields={orderedFields} currentKey={current?.key ?? null} onPick={pick} caption={caption} />
+        <aside className="review-panel" aria-label="Fields and release">
+          <div className="panel-head">
+            <h1 className="panel-title">
+              {req.priority === 'stat' && <span className="badge stat">STAT</span>} Requisition {shortId(id)}
+            </h1>
+            <p className="progress" data-testid="progress">
+              {reviewed}/{orderedFields.length} reviewed
+              {flaggedOpen > 0 && <span className="warn-text"> · ⚠ {flaggedOpen} flagged to check</span>}
+            </p>
+            <OutlineLegend className="panel-legend" />
+            {flash && (
+              <p className="notice" role="status" data-testid="flash">
+                {flash}
+              </p>
+            )}
+          </div>
+          <div className="panel-scroll">
+            <FieldList
+              requisitionId={id}
+              sections={sections}
+              fields={state.fields}
+              drafts={state.drafts}
+              pending={state.pending}
+              currentKey={current?.key ?? null}
+              notice={state.notice}
+              dispatch={dispatch}
+              inputRef={inputRef}
+            />
+            <IdentityStep
+              requisitionId={id}
+              parts={parts}
+              fields={state.fields}
+              identity={state.identity}
+              warnings={req.identityWarnings}
+              busy={identityBusy}
+              error={identityError}
+              buttonRef={identityButton}
+              onConfirm={() => void confirmIdentity()}
+              onFocus={() => dispatch({ type: 'focus', step: { kind: 'identity' } })}
+              onBack={() => {
+                const last = state.order[state.order.length - 1];
+                if (last) pick(last);
+              }}
+            />
+            <ValidationList validation={state.validation} />
+          </div>
+        </aside>
+      </div>
+      <ReleaseBar
+        gate={gate}
+        reviewed={reviewed}
+        total={orderedFields.length}
+        identityConfirmed={state.identity !== null}
+        validationPassed={state.validation.passed}
+        error={releaseError}
+        buttonRef={releaseButton}
+        onRelease={() => void release()}
+      />
+      <div className="sr-only" aria-live="polite" data-testid="live-flags">
+        {flagAnnouncement}
+      </div>
+      <div className="sr-only" aria-live="assertive" data-testid="live-notice">
+        <span key={noticeSeq.current}>{state.notice?.message ?? ''}</span>
+      </div>
+      <EscalateDialog open={escalateOpen} busy={escalating} error={escalateError} onSubmit={(r) => void escalate(r)} onClose={closeEscalate} />
+    </div>
+  );
+}

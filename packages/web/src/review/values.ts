@@ -1,0 +1,57 @@
+/** How field values are shown, typed and compared. Pure; the machine value is never altered. */
+import type { FieldValue, ReviewField } from '../api/types.ts';
+
+/** What a person has typed or toggled on a field but not yet saved. */
+export type Draft = { kind: 'text'; text: string } | { kind: 'checkbox'; checked: boolean };
+
+/** The text an input shows for a value: blank is the empty string (the placeholder says "blank"). */
+export function displayText(value: FieldValue): string {
+  if (value === null) return '';
+  if (typeof value === 'boolean') return value ? 'marked' : 'empty';
+  return value;
+}
+
+/** Words for a value in lists and the audit view. */
+export function valueWords(value: FieldValue | undefined): string {
+  if (value === undefined || value === null) return '(blank)';
+  if (typeof value === 'boolean') return value ? '☒ marked' : '☐ empty';
+  return value;
+}
+
+/** The value a draft stands for. Surrounding spaces a person typed by accident are dropped. */
+export function draftValue(draft: Draft): FieldValue {
+  return draft.kind === 'text' ? draft.text.trim() : draft.checked;
+}
+
+/** A draft matters only when it says something other than the field's current value. */
+export function draftDiffers(draft: Draft, current: FieldValue): boolean {
+  if (draft.kind === 'checkbox') return draft.checked !== current;
+  const typed = draft.text.trim();
+  if (current === null) return typed !== '';
+  return typed !== displayText(current);
+}
+
+export function isReviewed(field: ReviewField): boolean {
+  return field.review.state !== 'unreviewed';
+}
+
+/** A flag blocks a bare Enter only while the field is still unreviewed. */
+export function needsDeliberateConfirm(field: ReviewField): boolean {
+  return field.flags.length > 0 && field.review.state === 'unreviewed';
+}
+
+export function percent(x: number): string {
+  return `${Math.round(x * 100)} %`;
+}
+
+export function ratio(x: number): string {
+  return x.toFixed(2);
+}
+
+/** "fill 0.41 ≥ 0.20 → marked": the checkbox decision as arithmetic a person can redo. */
+export function checkboxDecisionWords(cb: NonNullable<ReviewField['checkbox']>): string {
+  const score = ratio(cb.score);
+  if (cb.state === 'marked') return `fill ${score} ≥ ${ratio(cb.high)}: marked`;
+  if (cb.state === 'empty') return `fill ${score} ≤ ${ratio(cb.low)}: empty`;
+  return `fill ${score} is between ${ratio(cb.low)} and ${ratio(cb.high)}: a person decides`;
+}
