@@ -340,13 +340,18 @@ export function mockApi(): Plugin {
     if (p === '/api/templates' && m === 'POST') {
       return send(200, {
         id: 'ontario-2010', version: 1,
+        problems: ['field b_other has no meaning'],
         proposal: {
-          name: 'Ontario Laboratory Requisition (2010)', pages: [{ index: 0, widthMm: 215.9, heightMm: 279.4 }], warnings: ['12 map entries had no label; named by position'],
-          fields: [
-            { key: 'patient_last_name', label: 'Patient last name', kind: 'text', page: 0, region: { x: 110, y: 38, w: 90, h: 6 }, role: 'patient.last_name' },
-            { key: 'b_tsh', label: 'TSH', kind: 'checkbox', page: 0, region: { x: 12, y: 150, w: 3.5, h: 3.5 }, role: 'order.test', test: { code: 'TSH', name: 'TSH' } },
-            { key: 'b_other', label: 'Other', kind: 'checkbox', page: 0, region: { x: 12, y: 160, w: 3.5, h: 3.5 }, role: null },
-          ],
+          template: {
+            id: 'ontario-2010', version: 1, name: 'Ontario Laboratory Requisition (2010)',
+            pages: [{ widthMm: 215.9, heightMm: 279.4, fields: [
+              { key: 'patient_last_name', label: 'Patient last name', kind: 'text', region: { x: 30, y: 30, w: 70, h: 7 } },
+              { key: 'b_tsh', label: 'TSH', kind: 'checkbox', region: { x: 25, y: 103, w: 5.7, h: 5.7 } },
+              { key: 'b_other', label: 'Other', kind: 'checkbox', region: { x: 25, y: 113, w: 5.7, h: 5.7 } },
+            ] }],
+          },
+          meanings: { patient_last_name: { role: 'patient.last_name' }, b_tsh: { role: 'order.test', test: { code: 'TSH', name: 'TSH' } } },
+          reviewOrder: ['patient_last_name', 'b_tsh', 'b_other'],
         },
       });
     }

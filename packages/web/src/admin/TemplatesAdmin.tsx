@@ -2,11 +2,12 @@
  * Templates: upload a blank form (PDF or image) with an optional coordinate map, form definition
  * and meanings; see the proposed boxes and fields drawn on the blank; publish the version.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { TemplateUploadAnswer } from '../api/types.ts';
 import { loadImage } from '../review/imageCache.ts';
 import { useLoad } from '../ui/useLoad.ts';
+import { proposalView } from './proposal.ts';
 
 export function TemplatesAdmin() {
   const list = useLoad(() => api.templates());
@@ -112,13 +113,12 @@ export function TemplatesAdmin() {
 }
 
 function Proposal({ answer, onPublish }: { answer: TemplateUploadAnswer; onPublish: () => void }) {
-  const { proposal } = answer;
-  const [page, setPage] = useState(proposal.pages[0]?.index ?? 0);
+  const view = useMemo(() => proposalView(answer.proposal), [answer.proposal]);
+  const [page, setPage] = useState(0);
   const [url, setUrl] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const info = proposal.pages.find((p) => p.index === page);
-  const fields = proposal.fields.filter((f) => f.page === page);
-  const unmapped = proposal.fields.filter((f) => !f.role || (f.kind === 'checkbox' && f.role === 'order.test' && !f.test));
+  const info = view.pages.find((p) => p.index === page);
+  const fields = view.fields.filter((f) => f.page === page);
 
   useEffect(() => {
     let live = true;
@@ -135,26 +135,26 @@ function Proposal({ answer, onPublish }: { answer: TemplateUploadAnswer; onPubli
   return (
     <section className="card proposal" aria-labelledby="proposal-title" data-testid="template-proposal">
       <h3 id="proposal-title">
-        Proposal: {proposal.name} <span className="muted">({answer.id} v{answer.version})</span>
+        Proposal: {view.name} <span className="muted">({answer.id} v{answer.version}, draft)</span>
       </h3>
       <p>
-        {proposal.fields.length} fields on {proposal.pages.length} page(s).{' '}
-        {unmapped.length > 0 ? (
-          <span className="warn-text">⚠ {unmapped.length} fields have no lab meaning (role or test code) yet.</span>
+        {view.fields.length} fields on {view.pages.length} page(s).{' '}
+        {view.unmapped > 0 ? (
+          <span className="warn-text">⚠ {view.unmapped} fields have no lab meaning (role or test code) yet.</span>
         ) : (
           <span className="ok-text">✓ Every field has a meaning.</span>
         )}
       </p>
-      {proposal.warnings.length > 0 && (
-        <ul className="warn-list">
-          {proposal.warnings.map((w) => (
+      {answer.problems.length > 0 && (
+        <ul className="warn-list" data-testid="template-problems">
+          {answer.problems.map((w) => (
             <li key={w}>⚠ {w}</li>
           ))}
         </ul>
       )}
-      {proposal.pages.length > 1 && (
+      {view.pages.length > 1 && (
         <div role="toolbar" aria-label="Pages">
-          {proposal.pages.map((p) => (
+          {view.pages.map((p) => (
             <button key={p.index} type="button" aria-pressed={p.index === page} onClick={() => setPage(p.index)}>
               Page {p.index + 1}
             </button>
@@ -173,7 +173,7 @@ function Proposal({ answer, onPublish }: { answer: TemplateUploadAnswer; onPubli
                   y={f.region.y}
                   width={f.region.w}
                   height={f.region.h}
-                  className={`proposal-box kind-${f.kind} ${f.key === selected ? 'selected' : ''} ${f.role ? '' : 'unmapped'}`}
+                  className={`proposal-box kind-${f.kind} ${f.key === selected ? 'selected' : ''} ${f.missing ? 'unmapped' : ''}`}
                   vectorEffect="non-scaling-stroke"
                 />
               ))}
@@ -201,10 +201,14 @@ function Proposal({ answer, onPublish }: { answer: TemplateUploadAnswer; onPubli
                   data-testid={`proposal-field-${f.key}`}
                 >
                   <td>
-                    {f.label} <code className="muted">{f.key}</code>
+                    {f.label || <span className="muted">(no label)</span>} <code className="muted">{f.key}</code>
                   </td>
                   <td>{f.kind}</td>
-                  <td>{f.role ?? <span className="warn-text">⚠ none</span>}</td>
+                  <td>
+                    {f.role ?? ''}
+                    {f.value ? ` = ${f.value}` : ''}
+                    {f.missing && <span className="warn-text"> ⚠ {f.missing}</span>}
+                  </td>
                   <td>{f.test ? `${f.test.code} ${f.test.name}` : ''}</td>
                 </tr>
               ))}

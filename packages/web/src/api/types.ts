@@ -17,6 +17,8 @@ export interface Me {
   csrf: string;
   idleTimeoutSeconds: number;
   idleWarningSeconds: number;
+  /** Seconds left before the server's idle logoff, as of this answer. */
+  idleRemainingSeconds?: number;
 }
 
 export interface SetupInfo {
@@ -166,7 +168,7 @@ export interface ReleaseAnswer {
 
 // --- administration ---------------------------------------------------------------------------
 
-export type UserStatus = 'invited' | 'active' | 'disabled';
+export type UserStatus = 'invited' | 'enrolling' | 'active' | 'disabled';
 
 export interface AdminUser {
   id: string;
@@ -185,28 +187,31 @@ export interface TemplateSummary {
   usedBy: number;
 }
 
-/** A field as the proposal shows it: where it is on the blank (mm) and what it means to the lab. */
-export interface ProposalField {
-  key: string;
-  label: string;
-  kind: 'checkbox' | 'text' | 'barcode';
-  page: number;
-  region: Rect;
-  role: string | null;
-  test?: { code: string; name: string } | null;
-}
-
-export interface TemplateProposal {
-  name: string;
-  pages: { index: number; widthMm: number; heightMm: number }[];
-  fields: ProposalField[];
-  warnings: string[];
+/**
+ * The proposal the server returns for an uploaded template: a LabForm (packages/forms/src/types.ts),
+ * of which the workstation reads only this much. Regions are millimetres on the blank form.
+ */
+export interface ProposalForm {
+  template: {
+    id: string;
+    version: number;
+    name: string;
+    pages: {
+      widthMm: number;
+      heightMm: number;
+      fields: { key: string; label: string; kind: 'checkbox' | 'text' | 'barcode'; region: Rect }[];
+    }[];
+  };
+  meanings: Record<string, { role: string; value?: string; test?: { code: string; name: string } } | undefined>;
+  reviewOrder: string[];
 }
 
 export interface TemplateUploadAnswer {
   id: string;
   version: number;
-  proposal: TemplateProposal;
+  proposal: ProposalForm;
+  /** Problems found in the proposal, in words (regions off the page, fields without meaning...). */
+  problems: string[];
 }
 
 export type LisProfile = 'OML_O21' | 'ORM_O01';

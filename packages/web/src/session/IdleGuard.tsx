@@ -14,7 +14,8 @@ export function IdleGuard() {
   const { me, signOut } = useSession();
   const timeout = me.idleTimeoutSeconds;
   const warning = Math.min(me.idleWarningSeconds, timeout);
-  const lastActivity = useRef(Date.now());
+  // Start from the server's own idle clock: a reload does not grant a fresh idle period.
+  const lastActivity = useRef(Date.now() - Math.max(0, timeout - (me.idleRemainingSeconds ?? timeout)) * 1000);
   const lastKeepalive = useRef(Date.now());
   const [phase, setPhase] = useState<IdlePhase>({ phase: 'active' });
   const signingOut = useRef(false);
