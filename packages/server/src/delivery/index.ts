@@ -12,3 +12,11 @@ export type { AttemptOutcome, MllpEndpoint, UnmatchedFrame } from './mllp/client
 export { startLisSimulator } from './lis-sim/simulator.ts';
 export type { LisSimulator, LisSimulatorOptions, Behaviour, ReceivedSummary } from './lis-sim/simulator.ts';
 export { runLisSimCli, LIS_SIM_USAGE } from './lis-sim/cli.ts';
+export { createDeliveryService } from './outbox/service.ts';
+export type { DeliveryService } from './outbox/service.ts';
+export { DELIVERY_QUEUE, DELIVERY_QUEUE_OPTIONS, allocateControlId, enqueueDelivery } from './outbox/outbox.ts';
+export type { DeliveryDeps, RequisitionDeliveryHooks, DeliverySettled, EnqueuedDelivery } from './outbox/outbox.ts';
+export { DeliveryDecisionError } from './outbox/decisions.ts';
+export { DeliveryWorker } from './outbox/worker.ts';
+export type { DeliverySummary, DeliveryEventView } from './outbox/view.ts';
+export type { DeliveryTables, DeliveryState } from './tables.ts';

@@ -86,6 +86,7 @@ export class MllpClient {
   readonly #endpoint: MllpEndpoint;
   readonly #onUnmatched: ((frame: UnmatchedFrame) => void) | undefined;
   #socket: net.Socket | null = null;
+  #connecting: net.Socket | null = null;
   #decoder = new MllpDecoder();
   #pending: Pending | null = null;
   #queue: Promise<unknown> = Promise.resolve();
@@ -103,9 +104,20 @@ export class MllpClient {
     return run;
   }
 
-  /** Closes the connection; later sends open a new one unless `close` was final. */
+  /**
+   * Closes the client for good: a connection being opened is abandoned, and a message waiting
+   * for its ACK settles now, as ambiguous if its frame was written, as not sent otherwise.
+   */
   close(): void {
     this.#closed = true;
+    this.#connecting?.destroy(new Error('client closed'));
+    this.#connecting = null;
+    const p = this.#pending;
+    if (p) {
+      p.settle(p.written
+        ? { kind: 'ambiguous', reason: 'closed_after_send', detail: 'client closed after the message was sent, before its ACK', written: true, unmatched: p.unmatched }
+        : { kind: 'not_sent', reason: 'aborted_before_write', detail: 'client closed before the message was sent', written: false, unmatched: p.unmatched });
+    }
     this.#drop();
   }
 
@@ -182,19 +194,27 @@ export class MllpClient {
           })
         : net.connect({ host, port });
       const readyEvent = t ? 'secureConnect' : 'connect';
+      this.#connecting = socket;
       const timer = setTimeout(() => {
         socket.destroy();
         reject(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
       }, timeoutMs);
       const onError = (err: Error) => {
         clearTimeout(timer);
+        if (this.#connecting === socket) this.#connecting = null;
         socket.destroy();
         reject(err);
       };
       socket.once('error', onError);
       socket.once(readyEvent, () => {
         clearTimeout(timer);
+        if (this.#connecting === socket) this.#connecting = null;
         socket.off('error', onError);
+        if (this.#closed) {
+          socket.destroy();
+          reject(new Error('client closed'));
+          return;
+        }
         socket.setNoDelay(true);
         socket.setKeepAlive(true, 30_000);
         this.#attach(socket);
