@@ -4,6 +4,7 @@
  * Columns are named as in SQL. Sealed (encrypted) columns are `Buffer`.
  */
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { DeliveryTables } from '../delivery/tables.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type TimestampNullable = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -233,7 +234,8 @@ export interface CoreTables {
   requisition_fields: RequisitionFieldsTable;
 }
 
-export type Database = CoreTables;
+/** The whole application database: the core tables and the delivery area's (migration 050). */
+export type Database = CoreTables & DeliveryTables;
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
 /** Either the pool or a transaction: functions that take this run inside whatever they are given. */

@@ -14,12 +14,16 @@ import { registerAccessControl } from './access.ts';
 import type { JobSender } from '../intake/store.ts';
 import { authRoutes } from './routes/auth.ts';
 import { documentRoutes } from './routes/documents.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { reviewRoutes } from './routes/review.ts';
+import type { ReviewService } from '../requisitions/review.ts';
 import { userRoutes } from './routes/users.ts';
 import { registerSecurityHeaders } from './security.ts';
 
 export interface AppOptions {
   /** Sends durable jobs inside a transaction (pg-boss). */
   jobs: JobSender;
+  review: ReviewService;
   https?: { key: string | Buffer; cert: string | Buffer } | null;
   /** Folder of the built web app (`packages/web/dist`); null serves the API only. */
   webDist?: string | null;
@@ -29,7 +33,7 @@ export interface AppOptions {
   plugins?: { plugin: FastifyPluginAsync<PluginOpts>; name: string }[];
 }
 
-export type PluginOpts = { ctx: AppContext; baseUrl: () => string; jobs: JobSender };
+export type PluginOpts = { ctx: AppContext; baseUrl: () => string; jobs: JobSender; review: ReviewService };
 
 export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -67,10 +71,12 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
     return reply.type('text/html').sendFile('index.html');
   });
 
-  const pluginOpts: PluginOpts = { ctx, baseUrl: opts.baseUrl, jobs: opts.jobs };
+  const pluginOpts: PluginOpts = { ctx, baseUrl: opts.baseUrl, jobs: opts.jobs, review: opts.review };
   await app.register(authRoutes, pluginOpts);
   await app.register(userRoutes, pluginOpts);
   await app.register(documentRoutes, pluginOpts);
+  await app.register(reviewRoutes, pluginOpts);
+  await app.register(adminRoutes, pluginOpts);
   for (const p of opts.plugins ?? []) await app.register(p.plugin, pluginOpts);
 
   if (opts.webDist && fs.existsSync(path.join(opts.webDist, 'index.html'))) {

@@ -16,6 +16,12 @@ import { buildApp, type AppOptions } from '../http/app.ts';
 import { bossSender, type JobSender } from '../intake/store.ts';
 import { installJobQueue, startJobBoss } from '../jobs/boss.ts';
 import type { PgBoss } from 'pg-boss';
+import { deliveryPort } from '../app/delivery.ts';
+import { DELIVERY_QUEUE_OPTIONS } from '../delivery/outbox/outbox.ts';
+import { readDocument, ReaderCache, type ReadOutcome } from '../requisitions/reading.ts';
+import { ReviewService } from '../requisitions/review.ts';
+import { seedBuiltInTemplates } from '../templates/store.ts';
+import { FakeReader } from './fake-reader.ts';
 import { appDb, tempDir, testVault } from './context.ts';
 import { freshDatabase, type TestDatabase } from './db.ts';
 
@@ -23,6 +29,11 @@ export interface TestApp {
   app: FastifyInstance;
   boss: PgBoss;
   jobs: JobSender;
+  review: ReviewService;
+  reader: FakeReader;
+  readers: ReaderCache;
+  /** Runs the reading job for a document now (what the worker does). */
+  read(documentId: string): Promise<ReadOutcome>;
   ctx: AppContext;
   tdb: TestDatabase;
   dir: string;
@@ -56,15 +67,25 @@ export async function startTestApp(opts: { env?: Record<string, string>; plugins
     log,
     now: () => new Date(Date.now() + offset),
   };
-  await installJobQueue(tdb.ownerUrl);
+  await installJobQueue(tdb.ownerUrl, DELIVERY_QUEUE_OPTIONS);
   const boss = await startJobBoss(tdb.appUrl, (err) => log.error({ err: { type: err.name, message: err.message } }, 'job queue error'));
   const jobs = bossSender(boss);
-  const app = await buildApp(ctx, { baseUrl: () => 'https://localhost:8443', plugins: opts.plugins ?? [], jobs });
+  const review = new ReviewService(ctx, deliveryPort({ vault, boss }), () => 'https://localhost:8443');
+  await seedBuiltInTemplates(ctx);
+  const reader = new FakeReader();
+  const readers = new ReaderCache(reader.factory);
+  const app = await buildApp(ctx, { baseUrl: () => 'https://localhost:8443', plugins: opts.plugins ?? [], jobs, review });
   await app.ready();
   return {
     app,
     boss,
     jobs,
+    review,
+    reader,
+    readers,
+    async read(documentId: string) {
+      return readDocument(ctx, readers, documentId);
+    },
     ctx,
     tdb,
     dir,
