@@ -76,7 +76,10 @@ export interface ConfirmedOrder {
   };
   /** Ask-at-order-entry answers for gynecologic cytology; null when no Pap test is ordered. */
   pap: {
-    /** ISO date as confirmed: `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that was written. */
+    /**
+     * ISO date as confirmed (`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that was written) goes
+     * as an HL7 date; any other confirmed text ("unknown", "post-menopausal") goes as text, unchanged.
+     */
     lmp: string | null;
     previousAbnormal: 'Y' | 'N' | null;
     previousTreatment: 'Y' | 'N' | null;

@@ -108,6 +108,16 @@ describe('buildOrderMessage, OML^O21 v2.5.1', () => {
     expect(pap.filter((s) => s.name === 'OBX').map((s) => value(m, s, 1))).toEqual(['1', '2', '3', '4', '5']);
   });
 
+  it('sends an LMP that is not a date as text, exactly as confirmed', () => {
+    const order = syntheticOrder({ pap: { lmp: 'post-menopausal ^ 2019', previousAbnormal: 'N', previousTreatment: null, previousBiopsy: null } });
+    const m = parse(buildOrderMessage(order, syntheticConnection()));
+    const lmp = segmentsNamed(m, 'OBX').find((s) => value(m, s, 3) === 'NXPAPLMP')!;
+    expect([value(m, lmp, 2), value(m, lmp, 5)]).toEqual(['ST', 'post-menopausal ^ 2019']);
+    const partial = parse(buildOrderMessage(syntheticOrder({ pap: { lmp: '2025-02', previousAbnormal: null, previousTreatment: null, previousBiopsy: null } }), syntheticConnection()));
+    const dt = segmentsNamed(partial, 'OBX').find((s) => value(partial, s, 3) === 'NXPAPLMP')!;
+    expect([value(partial, dt, 2), value(partial, dt, 5)]).toEqual(['DT', '202502']);
+  });
+
   it('escapes every delimiter, line breaks and accents, and reads them back unchanged', () => {
     const order = syntheticOrder({
       patient: {
@@ -233,7 +243,6 @@ describe('buildOrderMessage refuses what it cannot write faithfully', () => {
     ['no test', { tests: [] }, 'tests'],
     ['Pap answers without a gyn test', { tests: [{ code: '1', name: 'CBC' }] }, 'pap'],
     ['a time without a date', { specimen: { source: null, collectionDate: null, collectionTime: '09:00' } }, 'specimen.collectionTime'],
-    ['a bad LMP', { pap: { lmp: '14/02/2025', previousAbnormal: null, previousTreatment: null, previousBiopsy: null } }, 'pap.lmp'],
   ];
   it.each(cases)('%s', (_, overrides, path) => {
     let error: unknown;

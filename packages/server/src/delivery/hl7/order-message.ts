@@ -92,6 +92,15 @@ function date(value: string | null, path: string): Encoded {
   }
 }
 
+function lmpAsDate(value: string): string | null {
+  try {
+    return isoDateToHl7(value);
+  } catch (e) {
+    if (e instanceof DateFormatError) return null;
+    throw e;
+  }
+}
+
 function collectionDateTime(order: ConfirmedOrder): Encoded {
   const { collectionDate, collectionTime } = order.specimen;
   if (collectionDate === null) {
@@ -176,7 +185,12 @@ function obxSegments(order: ConfirmedOrder, gyn: boolean, app: string): Encoded[
     });
   if (gyn && order.pap) {
     const pap = order.pap;
-    if (pap.lmp !== null) out.push(obx('DT', OBSERVATION_CODES.lmp, null, date(pap.lmp, 'pap.lmp')));
+    if (pap.lmp !== null) {
+      // An LMP written as a date goes as DT; anything else the person confirmed ("unknown",
+      // "post-menopausal") goes as text, unchanged, rather than blocking the order or guessing.
+      const asDate = lmpAsDate(pap.lmp);
+      out.push(asDate === null ? obx('ST', OBSERVATION_CODES.lmp, null, text(pap.lmp)) : obx('DT', OBSERVATION_CODES.lmp, null, text(asDate)));
+    }
     if (pap.previousAbnormal !== null) out.push(obx('ID', OBSERVATION_CODES.previousAbnormal, null, text(pap.previousAbnormal)));
     if (pap.previousTreatment !== null) out.push(obx('ID', OBSERVATION_CODES.previousTreatment, null, text(pap.previousTreatment)));
     if (pap.previousBiopsy !== null) out.push(obx('ID', OBSERVATION_CODES.previousBiopsy, null, text(pap.previousBiopsy)));
