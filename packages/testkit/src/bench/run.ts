@@ -1,0 +1,189 @@
+/**
+ * The accuracy and speed benchmark: make (or reuse) the set, read every page with packages/reader
+ * on all cores, score it against the ground truth, run the naive full-page peer on the same
+ * pages, and summarise.
+ */
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
+import type { PageReading } from '@nexession/reader';
+import { FORM_IDS, type FormId } from '../forms/sources.ts';
+import { peerContains, peerVersion, runPeer } from './peer.ts';
+import { openReader, readerEntryPoint } from './reader-setup.ts';
+import { type PageScore, scorePage } from './score.ts';
+import { type SetPage, buildSet } from './test-set.ts';
+
+export interface BenchOptions {
+  pages: number;
+  seed: string;
+  name: string;
+  command: string;
+  forms?: readonly FormId[];
+  /** Reader worker threads (default: one per core). */
+  threads?: number;
+  peer: boolean;
+  /** Run the peer on the first K pages only (default: all). */
+  peerPages?: number;
+  cacheDir?: string;
+  log: (line: string) => void;
+}
+
+export interface Timing {
+  pages: number;
+  p50Ms: number;
+  p95Ms: number;
+  meanMs: number;
+  wallSeconds: number;
+  pagesPerSecond: number;
+  concurrency: number;
+}
+
+export interface PeerSummary {
+  installed: boolean;
+  version: string | null;
+  timing: Timing | null;
+  /** PDFs rendered to PNG for the peer (time not counted). */
+  convertedPdfs: number;
+  values: { kind: string; total: number; found: number }[];
+  skippedReason?: string;
+}
+
+export interface BenchRun {
+  options: Omit<BenchOptions, 'log'>;
+  set: { hash: string; dir: string; generatedSeconds: number; pagesByForm: Record<string, number> };
+  reader: { available: boolean; reason?: string; threads: number; warmupPages: number; timing: Timing | null; failures: { seed: string; error: string }[] };
+  scores: PageScore[];
+  peer: PeerSummary;
+  machine: { cpus: number; model: string; node: string };
+}
+
+export function timingOf(ms: number[], wallSeconds: number, concurrency: number): Timing {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => (s.length === 0 ? 0 : s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!);
+  return { pages: s.length, p50Ms: q(0.5), p95Ms: q(0.95), meanMs: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length), wallSeconds, pagesPerSecond: wallSeconds > 0 ? s.length / wallSeconds : 0, concurrency };
+}
+
+/** Runs `task` over items with at most `n` in flight, in order of items. */
+async function pool<T>(items: T[], n: number, task: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(n, items.length)) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await task(items[i]!, i);
+      }
+    }),
+  );
+}
+
+async function readOne(reader: { read(bytes: Uint8Array): AsyncIterable<PageReading> }, bytes: Uint8Array): Promise<PageReading | null> {
+  let first: PageReading | null = null;
+  for await (const page of reader.read(bytes)) if (!first) first = page;
+  return first;
+}
+
+export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
+  const { log } = opts;
+  const forms = opts.forms ?? FORM_IDS;
+  const cores = availableParallelism();
+  const threads = opts.threads ?? cores;
+
+  log(`making ${opts.pages} pages (seed ${opts.seed}) ...`);
+  let lastPct = -1;
+  const set = await buildSet({
+    pages: opts.pages,
+    seed: opts.seed,
+    forms,
+    ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+    onProgress: (d, t) => {
+      const pct = Math.floor((d / t) * 10);
+      if (pct !== lastPct) {
+        lastPct = pct;
+        log(`  generated ${d}/${t}`);
+      }
+    },
+  });
+  const pagesByForm: Record<string, number> = {};
+  for (const p of set.pages) pagesByForm[p.form] = (pagesByForm[p.form] ?? 0) + 1;
+
+  // ---- reader
+  const readings = new Map<number, PageReading | null>();
+  const readMs: number[] = [];
+  const failures: { seed: string; error: string }[] = [];
+  let readerInfo: BenchRun['reader'] = { available: false, threads, warmupPages: 0, timing: null, failures };
+  if (!readerEntryPoint()) {
+    readerInfo.reason = 'packages/reader does not export createReader yet: nothing was read';
+    log(readerInfo.reason);
+  } else {
+    log(`reading with packages/reader (${threads} threads) ...`);
+    const reader = await openReader(forms, { threads });
+    try {
+      // Warm-up: start the workers and their OCR engines on a few pages, untimed.
+      const warm = set.pages.slice(0, Math.min(threads, set.pages.length));
+      await pool(warm, threads, async (p) => {
+        await readOne(reader, new Uint8Array(await readFile(p.file))).catch(() => null);
+      });
+      const t0 = performance.now();
+      let done = 0;
+      await pool(set.pages, threads, async (p: SetPage) => {
+        const bytes = new Uint8Array(await readFile(p.file));
+        const s = performance.now();
+        try {
+          readings.set(p.index, await readOne(reader, bytes));
+          readMs.push(performance.now() - s);
+        } catch (e) {
+          readings.set(p.index, null);
+          failures.push({ seed: p.seed, error: e instanceof Error ? e.message : String(e) });
+        }
+        if (++done % Math.max(1, Math.floor(set.pages.length / 10)) === 0) log(`  read ${done}/${set.pages.length}`);
+      });
+      const wall = (performance.now() - t0) / 1000;
+      readerInfo = { available: true, threads, warmupPages: warm.length, timing: timingOf(readMs, wall, threads), failures };
+    } finally {
+      await reader.close();
+    }
+  }
+  const scores = set.pages.map((p) => scorePage(p.truth, readerInfo.available ? (readings.get(p.index) ?? null) : null));
+
+  // ---- peer
+  const peer: PeerSummary = { installed: false, version: null, timing: null, convertedPdfs: 0, values: [] };
+  peer.version = await peerVersion();
+  peer.installed = peer.version !== null;
+  if (!peer.installed) {
+    peer.skippedReason = 'the tesseract command is not installed (Debian package tesseract-ocr)';
+    log(peer.skippedReason);
+  } else if (!opts.peer) {
+    peer.skippedReason = 'skipped (--no-peer)';
+  } else {
+    const subset = set.pages.slice(0, opts.peerPages ?? set.pages.length);
+    log(`running the peer (tesseract CLI, OMP_THREAD_LIMIT=1, ${cores} processes) on ${subset.length} pages ...`);
+    const ms: number[] = [];
+    const found = new Map<string, { total: number; found: number }>();
+    const t0 = performance.now();
+    await pool(subset, cores, async (p) => {
+      const r = await runPeer(p.file, new Uint8Array(await readFile(p.file)));
+      ms.push(r.ms);
+      if (r.converted) peer.convertedPdfs++;
+      for (const t of Object.values(p.truth.fields)) {
+        if (t.kind !== 'text' || t.value === null || t.ambiguous) continue;
+        const kind = t.style === 'hand' ? 'text-hand' : 'text-typed';
+        const v = found.get(kind) ?? { total: 0, found: 0 };
+        v.total++;
+        if (peerContains(r.text, t.value)) v.found++;
+        found.set(kind, v);
+      }
+    });
+    peer.timing = timingOf(ms, (performance.now() - t0) / 1000, cores);
+    peer.values = [...found.entries()].map(([kind, v]) => ({ kind, ...v })).sort((a, b) => a.kind.localeCompare(b.kind));
+  }
+
+  const { log: _log, ...options } = opts;
+  void _log;
+  return {
+    options,
+    set: { hash: set.hash, dir: set.dir, generatedSeconds: set.generatedSeconds, pagesByForm },
+    reader: readerInfo,
+    scores,
+    peer,
+    machine: { cpus: cores, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+  };
+}
