@@ -80,7 +80,7 @@ function makeReq(n: number, priority: 'stat' | 'routine', minutesAgo: number): R
     text('provider_npi', 'NPI', 'Provider', 11, 'provider.npi', 1060, 680, 480, '1234567890', '1234567890', 0.95, [{ code: 'npi_check_digit', message: 'NPI check digit fails' }]),
     box('b_tsh', 'TSH', '3012', 20, 200, 900, 0.41),
     box('b_hba1c', 'HbA1C', '4548', 21, 200, 970, 0.03),
-    box('b_cbc', 'CBC', '1001', 22, 200, 1040, n % 3 === 0 ? 0.14 : 0.36),
+    box('b_cbc', 'CBC', '1001', 22, 200, 1040, n % 2 === 0 ? 0.14 : 0.36),
     box('b_lipid', 'Lipid panel', '2760', 23, 900, 900, 0.05),
     box('b_pap', 'Pap smear (gyn cytology)', '8810', 24, 900, 970, 0.02),
     text('icd10', 'ICD-10 codes', 'Diagnosis', 30, 'order.icd10', 260, 1250, 900, 'E03.9, R53.83', 'E03.9, R53.83', 0.79),
@@ -168,14 +168,14 @@ function view(r: Req) {
   };
 }
 
-export function mockApi(): Plugin {
+export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}): Plugin {
   const reqs: Req[] = [makeReq(0, 'routine', 42), makeReq(1, 'stat', 6), makeReq(2, 'routine', 95), makeReq(3, 'routine', 12), makeReq(4, 'stat', 31)];
   const audit: { seq: number; at: string; actor: string; action: string; objectType: string; objectId: string | null; field?: string; before?: unknown; after?: unknown; requestId: string; sourceIp: string; hash: string }[] = [];
   // Sessions by cookie, as the real server does (nx_session, HttpOnly, SameSite=Strict).
   const sessions = new Map<string, { stage: 'password' | 'full'; user: string }>();
   let user = 'reviewer1';
-  const idle = Number(process.env['NEXESSION_MOCK_IDLE'] ?? 900);
-  const delay = Number(process.env['NEXESSION_MOCK_DELAY'] ?? 40);
+  const idle = options.idleSeconds ?? Number(process.env['NEXESSION_MOCK_IDLE'] ?? 900);
+  const delay = options.delayMs ?? Number(process.env['NEXESSION_MOCK_DELAY'] ?? 40);
   const users = [
     { id: 'u1', username: 'admin', displayName: 'First Admin', roles: ['admin'], status: 'active', lastLoginAt: new Date().toISOString() },
     { id: 'u2', username: 'reviewer1', displayName: 'Rae Viewer', roles: ['reviewer'], status: 'active', lastLoginAt: null },
@@ -230,6 +230,8 @@ export function mockApi(): Plugin {
     if (p === '/api/auth/totp' && m === 'POST') {
       if (!session || stage !== 'password' || body['code'] !== '123456') return fail(401, 'bad_code', 'That code is not valid');
       session.stage = 'full';
+      user = session.user;
+      log('auth.login', 'user', null);
       return send(200, { user: { id: 'u', username: user, displayName: user, roles: [] } });
     }
     if (p === '/api/auth/logout') {
@@ -322,6 +324,7 @@ export function mockApi(): Plugin {
     if (p === '/api/users' && m === 'POST') {
       const u = { id: `u${users.length + 1}`, username: String(body['username']), displayName: String(body['displayName']), roles: body['roles'] as string[], status: 'invited', lastLoginAt: null };
       users.push(u);
+      log('user.create', 'user', u.id);
       return send(200, { user: u, inviteUrl: `/setup/invite-${u.id}` });
     }
     const dm = /^\/api\/users\/([^/]+)\/disable$/.exec(p);

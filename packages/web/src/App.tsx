@@ -5,6 +5,7 @@ import { matchRoute, navigate, usePath, type Route } from './router.ts';
 import { SessionContext, hasRole, homePath, useSession, type SessionApi } from './session/session.tsx';
 import { IdleGuard } from './session/IdleGuard.tsx';
 import { dropAll } from './review/imageCache.ts';
+import { dropPrefetched } from './review/prefetch.ts';
 import { SignIn } from './setup/SignIn.tsx';
 import { SetupScreen } from './setup/SetupScreen.tsx';
 import { QueueScreen } from './queue/QueueScreen.tsx';
@@ -46,6 +47,7 @@ export function App() {
     }
     setCsrf(null);
     dropAll();
+    dropPrefetched();
     setSession({ status: 'signedOut', message: message ?? null });
   }, []);
 
@@ -53,6 +55,7 @@ export function App() {
     onUnauthorized(() => {
       setCsrf(null);
       dropAll();
+      dropPrefetched();
       setSession({ status: 'signedOut', message: 'Your session ended. Sign in again; confirmed fields were saved.' });
     });
     return () => onUnauthorized(null);

@@ -140,7 +140,9 @@ function Proposal({ answer, onPublish }: { answer: TemplateUploadAnswer; onPubli
       <p>
         {view.fields.length} fields on {view.pages.length} page(s).{' '}
         {view.unmapped > 0 ? (
-          <span className="warn-text">⚠ {view.unmapped} fields have no lab meaning (role or test code) yet.</span>
+          <span className="warn-text">
+            ⚠ {view.unmapped} {view.unmapped === 1 ? 'field has' : 'fields have'} no lab meaning (role or test code) yet.
+          </span>
         ) : (
           <span className="ok-text">✓ Every field has a meaning.</span>
         )}

@@ -1,5 +1,5 @@
 /** The audit trail, read-only: filters, the events, and whether the hash chain is intact. */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { AuditEvent, AuditVerify } from '../api/types.ts';
 import { useTitle } from '../router.ts';
@@ -51,6 +51,12 @@ export function AuditScreen() {
       setError(`The audit trail could not be loaded: ${errorText(err)}`);
     }
   };
+
+  // The latest events on opening; filters narrow them down.
+  useEffect(() => {
+    void search();
+    // Once, on opening.
+  }, []);
 
   return (
     <section className="page audit">

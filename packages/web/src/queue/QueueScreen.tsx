@@ -105,7 +105,7 @@ export function QueueScreen() {
         </p>
       )}
       {items && items.length > 0 && (
-        <table className="grid queue-table" aria-describedby="queue-help" data-testid="queue">
+        <table className="grid queue-table" role="grid" aria-readonly="true" aria-labelledby="queue-title" aria-describedby="queue-help" data-testid="queue">
           <thead>
             <tr>
               <th scope="col">Priority</th>

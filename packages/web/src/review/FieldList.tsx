@@ -28,8 +28,10 @@ export function FieldList(props: ListProps) {
   return (
     <div className="field-list" data-testid="field-list">
       {props.sections.map((s) => (
-        <section key={s.name} className="field-section" aria-label={s.name}>
-          <h3 className="section-title">{s.name}</h3>
+        <div key={s.name} className="field-section" role="group" aria-labelledby={`section-${slug(s.name)}`}>
+          <h3 className="section-title" id={`section-${slug(s.name)}`}>
+            {s.name}
+          </h3>
           {s.keys.map((key) => {
             const field = props.fields[key];
             if (!field) return null;
@@ -48,10 +50,14 @@ export function FieldList(props: ListProps) {
               />
             );
           })}
-        </section>
+        </div>
       ))}
     </div>
   );
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
 
 interface RowProps {

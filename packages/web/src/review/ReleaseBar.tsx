@@ -15,6 +15,8 @@ interface Props {
   error: string | null;
   buttonRef: Ref<HTMLButtonElement>;
   onRelease: () => void;
+  /** Pressed while disabled: say why, out loud. */
+  onRefused: () => void;
 }
 
 export function ReleaseBar(props: Props) {
@@ -46,6 +48,7 @@ export function ReleaseBar(props: Props) {
         aria-describedby="release-reasons"
         onClick={() => {
           if (gate.enabled) props.onRelease();
+          else props.onRefused();
         }}
         data-testid="release"
       >

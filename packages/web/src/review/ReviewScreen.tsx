@@ -184,6 +184,8 @@ function Workspace({ req }: { req: Requisition }) {
       releasing: isReleasing,
     });
   const gate = gateOf(state, releasing);
+  // A refusal message stands until the person changes something.
+  useEffect(() => setReleaseError(null), [state.fields, state.identity, state.drafts]);
 
   const inputRef = useCallback((key: string) => {
     let fn = inputRefFns.current.get(key);
@@ -428,6 +430,7 @@ function Workspace({ req }: { req: Requisition }) {
         error={releaseError}
         buttonRef={releaseButton}
         onRelease={() => void release()}
+        onRefused={() => setReleaseError(`Not released: ${gate.reasons.join('; ')}.`)}
       />
       <div className="sr-only" aria-live="polite" data-testid="live-flags">
         {flagAnnouncement}
