@@ -33,10 +33,10 @@ export interface LisSimCliIo {
 
 /**
  * Starts the simulator from command-line arguments and prints where it listens and where it
- * writes. Resolves with the running simulator (the caller keeps the process alive; SIGINT and
- * SIGTERM close it).
+ * writes. Resolves with the running simulator (its listener keeps the process alive; SIGINT and
+ * SIGTERM close it), or null after printing the usage for `--help`. Bad arguments throw.
  */
-export async function runLisSimCli(argv: string[], io: LisSimCliIo = { out: (l) => console.log(l), cwd: process.cwd() }): Promise<LisSimulator> {
+export async function runLisSimCli(argv: string[], io: LisSimCliIo = { out: (l) => console.log(l), cwd: process.cwd() }): Promise<LisSimulator | null> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -53,7 +53,7 @@ export async function runLisSimCli(argv: string[], io: LisSimCliIo = { out: (l) 
   });
   if (values.help) {
     io.out(LIS_SIM_USAGE);
-    throw Object.assign(new Error('help shown'), { code: 'HELP' });
+    return null;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);

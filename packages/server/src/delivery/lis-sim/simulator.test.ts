@@ -92,7 +92,7 @@ describe('runLisSimCli', () => {
   it('starts from arguments and prints where it listens and where it writes', async () => {
     const dir = await tmpDir();
     const lines: string[] = [];
-    const sim = await runLisSimCli(['--port', '0', '--out', 'sim-out', '--behaviour', 'slow:10'], { out: (l) => lines.push(l), cwd: dir });
+    const sim = (await runLisSimCli(['--port', '0', '--out', 'sim-out', '--behaviour', 'slow:10'], { out: (l) => lines.push(l), cwd: dir }))!;
     cleanups.push(() => sim.close());
     expect(lines[0]).toBe(`LIS simulator listening on 127.0.0.1:${sim.port} (MLLP, behaviour: slow)`);
     expect(lines[1]).toBe(`writing received messages to ${path.join(dir, 'sim-out')}`);
@@ -104,6 +104,9 @@ describe('runLisSimCli', () => {
     await expect(runLisSimCli(['--tls-cert', 'x.pem'], { out: () => undefined, cwd: os.tmpdir() })).rejects.toThrow(/--tls-key/);
     await expect(runLisSimCli(['--nope'], { out: () => undefined, cwd: os.tmpdir() })).rejects.toThrow();
     expect(() => parseBehaviour('sometimes')).toThrow(/unknown behaviour/);
+    const help: string[] = [];
+    expect(await runLisSimCli(['--help'], { out: (l) => help.push(l), cwd: os.tmpdir() })).toBeNull();
+    expect(help.join('\n')).toMatch(/^usage: nexession lis-sim/);
     expect(parseBehaviour('no-reply')).toEqual({ kind: 'no_reply' });
     expect(parseBehaviour('slow:250')).toEqual({ kind: 'slow', delayMs: 250 });
   });

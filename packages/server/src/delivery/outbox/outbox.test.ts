@@ -157,6 +157,42 @@ describe('outbox: release → pg-boss → worker → LIS', () => {
   });
 });
 
+describe('outbox: housekeeping', () => {
+  it('logs identifiers only, never a value from the order', async () => {
+    const sim = await simulator();
+    const { order, deliveryId } = await h.release({}, syntheticConnection({ port: sim.port }));
+    const lines: string[] = [];
+    const capture = (obj: unknown, msg?: string) => {
+      lines.push(JSON.stringify(obj) + (msg ?? ''));
+    };
+    const w = new DeliveryWorker({ ...h.deps, log: { info: capture, warn: capture, error: capture } as unknown as typeof h.deps.log }, { sweepIntervalMs: 0 });
+    cleanups.push(() => w.stop());
+    expect(await w.process(deliveryId!)).toMatchObject({ state: 'acked' });
+    expect(lines.length).toBeGreaterThan(0);
+    const all = lines.join('\n');
+    for (const phi of [order.patient.lastName!, order.patient.firstName!, order.patient.mrn!, '19840229', '1984-02-29', order.provider.lastName!, order.icd10[0]!]) {
+      expect(all).not.toContain(phi);
+    }
+    expect(all).toContain(deliveryId!);
+  });
+
+  it('re-queues a pending delivery whose job is overdue, and the duplicate job is harmless', async () => {
+    const { freeClosedPort } = await import('../testing/raw-peer.ts');
+    const { deliveryId } = await h.release({}, syntheticConnection({ port: await freeClosedPort() }));
+    const w = worker({ backoffSeconds: [5] });
+    expect(await w.process(deliveryId!)).toMatchObject({ state: 'pending' });
+    h.advance(120_000);
+    try {
+      const swept = await w.sweep();
+      expect(swept.requeued).toBeGreaterThanOrEqual(1);
+      // Twice in a row: throttled by the singleton key, and anyway idempotent.
+      await w.sweep();
+    } finally {
+      h.advance(-120_000);
+    }
+  });
+});
+
 describe('outbox: a worker that dies mid-delivery', () => {
   it('after writing: the row becomes ambiguous for a person, and is not resent', async () => {
     const sim = await simulator({ kind: 'no_reply' });
