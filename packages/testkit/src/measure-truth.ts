@@ -55,6 +55,12 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
       regionPx,
     };
     if (onPage(regionPx) < 0.97) truth.ambiguous = 'field cut off the page or under the header line';
+    else if (drawn) {
+      // Thin strokes can vanish on a coarse or harsh line: if most of the writing did not arrive,
+      // nobody can read it from this image.
+      const c = countLayer(t.region, drawn.layer, regionPx);
+      if (c.inkPx > 0 && c.visible / c.inkPx < 0.55) truth.ambiguous = 'writing mostly lost in transmission';
+    }
     return truth;
   }
 
@@ -85,6 +91,24 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
     }
     if (!truth.ambiguous && counts.foreignPx > counts.total * 0.03) truth.ambiguous = 'ink from a neighbouring mark inside the box';
     return truth;
+  }
+
+  /** Ink pixels of a layer inside a template rectangle, as seen on the output, and how many arrived dark. */
+  function countLayer(rect: { x: number; y: number; w: number; h: number }, layer: MarkLayer, r: RectPx) {
+    const k = painted.pxPerMm;
+    let inkPx = 0;
+    let visible = 0;
+    for (let v = Math.max(0, r.y); v < Math.min(image.height, r.y + r.h + 1); v++) {
+      for (let u = Math.max(0, r.x); u < Math.min(image.width, r.x + r.w + 1); u++) {
+        const [mx, my] = apply(sent.inverse, u + 0.5, v + 0.5);
+        if (mx < rect.x || mx > rect.x + rect.w || my < rect.y || my > rect.y + rect.h) continue;
+        if (inkAt(layer, Math.floor(mx * k), Math.floor(my * k)) >= 128) {
+          inkPx++;
+          if (image.data[v * image.width + u]! < darkBelow) visible++;
+        }
+      }
+    }
+    return { inkPx, visible };
   }
 
   /** Counts, over the box interior on the output image, the own and foreign mark ink and how much of it shows dark. */

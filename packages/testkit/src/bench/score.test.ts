@@ -78,7 +78,10 @@ describe('scorePage', () => {
     const s = scorePage(t, reading([box('x', 'marked', ['checkbox_crossed_out']), box('y', 'empty'), box('z', 'review')]));
     expect(Object.fromEntries(s.fields.map((f) => [f.key, f.outcome]))).toEqual({ x: 'flagged', y: 'silent_error', z: 'flagged' });
     const tally = tallyBy([s], () => ['all']).get('all')!;
-    expect(tally).toMatchObject({ ambiguous: 3, ambiguousFlagged: 2, silentErrors: 1, flagged: 2 });
+    expect(tally).toMatchObject({ ambiguous: 3, ambiguousFlagged: 2, silentErrors: 1, flagged: 2, flaggedUnambiguous: 0 });
+    // Flagging what must be flagged is no needless review burden.
+    expect(rates(tally).flagRate).toBeCloseTo(2 / 3);
+    expect(rates(tally).needlessFlagRate).toBeNull();
   });
 
   it('treats a flagged page as flagging its fields, and an unread field as flagged', () => {
@@ -114,5 +117,6 @@ describe('scorePage', () => {
     expect(r.autoAccuracy).toBeCloseTo(2 / 3);
     expect(r.silentErrorRate).toBeCloseTo(1 / 4);
     expect(r.flagRate).toBeCloseTo(1 / 4);
+    expect(r.needlessFlagRate).toBeCloseTo(1 / 4);
   });
 });

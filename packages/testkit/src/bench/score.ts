@@ -131,9 +131,11 @@ export interface Tally {
   valueJudged: number;
   ambiguous: number;
   ambiguousFlagged: number;
+  /** Flags on fields a careful person would not have queried: the reader's own review burden. */
+  flaggedUnambiguous: number;
 }
 
-export const emptyTally = (): Tally => ({ fields: 0, autoDecided: 0, correct: 0, silentErrors: 0, flagged: 0, valueRight: 0, valueJudged: 0, ambiguous: 0, ambiguousFlagged: 0 });
+export const emptyTally = (): Tally => ({ fields: 0, autoDecided: 0, correct: 0, silentErrors: 0, flagged: 0, valueRight: 0, valueJudged: 0, ambiguous: 0, ambiguousFlagged: 0, flaggedUnambiguous: 0 });
 
 export function add(t: Tally, f: FieldScore): void {
   t.fields++;
@@ -150,7 +152,7 @@ export function add(t: Tally, f: FieldScore): void {
   if (f.ambiguous) {
     t.ambiguous++;
     if (f.outcome === 'flagged') t.ambiguousFlagged++;
-  }
+  } else if (f.outcome === 'flagged') t.flaggedUnambiguous++;
 }
 
 export interface Rates {
@@ -159,13 +161,15 @@ export interface Rates {
   /** Silent errors among all fields. */
   silentErrorRate: number | null;
   flagRate: number | null;
+  /** Flags among the fields a careful person would not query (ambiguous truths left out). */
+  needlessFlagRate: number | null;
   /** Machine value equal to the truth, flagged or not. */
   exactRate: number | null;
 }
 
 export function rates(t: Tally): Rates {
   const r = (a: number, b: number) => (b === 0 ? null : a / b);
-  return { autoAccuracy: r(t.correct, t.autoDecided), silentErrorRate: r(t.silentErrors, t.fields), flagRate: r(t.flagged, t.fields), exactRate: r(t.valueRight, t.valueJudged) };
+  return { autoAccuracy: r(t.correct, t.autoDecided), silentErrorRate: r(t.silentErrors, t.fields), flagRate: r(t.flagged, t.fields), needlessFlagRate: r(t.flaggedUnambiguous, t.fields - t.ambiguous), exactRate: r(t.valueRight, t.valueJudged) };
 }
 
 /** Tallies grouped by a key function (a field may fall in several groups, e.g. one per degradation). */

@@ -40,9 +40,9 @@ export function chooseMark(rng: Rng, intended: boolean, printedPage: boolean): M
     ['thick', 6],
     ['faint', 6],
     ['spill', 9],
-    ['fill', 3],
-    ['circle', 3],
-    ['crossed-out', 3],
+    ['fill', 1.5],
+    ['circle', 1.5],
+    ['crossed-out', 1.5],
   ] as const);
 }
 

@@ -26,6 +26,8 @@ export interface MarkLayer {
 export interface PaintedText extends DrawnText {
   hand: boolean;
   family: string;
+  /** The field's ink layer, like a mark's. */
+  layer: MarkLayer;
 }
 
 export interface PaintedPage extends SourcePage {
@@ -59,8 +61,9 @@ export async function paintPage(source: FormSource, plan: FillPlan, rng: Rng, fo
     const lctx = layer.getContext('2d');
     lctx.translate(-area.x, -area.y);
     const drawn = drawFieldText(lctx, t as TextTarget, intent.value, { hand: intent.hand, family, sizeShare: intent.hand ? rng.range(0.85, 1.05) : typedShare, ink: intent.hand ? handInk : rng.int(0, 25) }, rng, pxPerMm);
-    multiplyInk(grey, width, height, area, inkOf(lctx.getImageData(0, 0, area.w, area.h).data, area.w * area.h));
-    texts.set(t.key, { ...drawn, hand: intent.hand, family });
+    const ink = inkOf(lctx.getImageData(0, 0, area.w, area.h).data, area.w * area.h);
+    multiplyInk(grey, width, height, area, ink);
+    texts.set(t.key, { ...drawn, hand: intent.hand, family, layer: { kind: 'none', bounds: area, ink } });
   }
 
   const printedMarks = source.id === 'ontario-2010' && plan.style === 'typed';

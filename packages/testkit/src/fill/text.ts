@@ -48,8 +48,9 @@ export function drawFieldText(ctx: SKRSContext2D, target: TextTarget, value: str
     return { value: chars.join(''), sizePt: sizePx / PX_PER_PT_AT(pxPerMm) };
   }
 
-  const left = (target.region.x + 0.9) * pxPerMm;
-  const avail = (target.region.w - 1.8) * pxPerMm;
+  const margin = Math.min(0.9, target.region.w * 0.06);
+  const left = (target.region.x + margin) * pxPerMm;
+  const avail = (target.region.w - 2 * margin) * pxPerMm;
   const spacing = style.hand ? 1.06 : 1;
   const width = (s: string, px: number) => {
     setFont(px);
