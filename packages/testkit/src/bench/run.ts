@@ -81,6 +81,49 @@ async function readOne(reader: { read(bytes: Uint8Array): AsyncIterable<PageRead
   return first;
 }
 
+export interface SetReading {
+  readings: Map<number, PageReading | null>;
+  ms: number[];
+  failures: { seed: string; error: string }[];
+  wallSeconds: number;
+  warmupPages: number;
+}
+
+/**
+ * Reads every page of a set with one reader (a worker pool of `threads`), `threads` documents in
+ * flight, after an untimed warm-up on the first pages; times each page from bytes to reading.
+ */
+export async function readSet(pages: SetPage[], forms: readonly FormId[], threads: number, log: (line: string) => void = () => {}): Promise<SetReading> {
+  const readings = new Map<number, PageReading | null>();
+  const ms: number[] = [];
+  const failures: { seed: string; error: string }[] = [];
+  const reader = await openReader(forms, { threads });
+  try {
+    // Warm-up: start the workers and their OCR engines on a few pages, untimed.
+    const warm = pages.slice(0, Math.min(threads, pages.length));
+    await pool(warm, threads, async (p) => {
+      await readOne(reader, new Uint8Array(await readFile(p.file))).catch(() => null);
+    });
+    const t0 = performance.now();
+    let done = 0;
+    await pool(pages, threads, async (p: SetPage) => {
+      const bytes = new Uint8Array(await readFile(p.file));
+      const s = performance.now();
+      try {
+        readings.set(p.index, await readOne(reader, bytes));
+        ms.push(performance.now() - s);
+      } catch (e) {
+        readings.set(p.index, null);
+        failures.push({ seed: p.seed, error: e instanceof Error ? e.message : String(e) });
+      }
+      if (++done % Math.max(1, Math.floor(pages.length / 10)) === 0) log(`  read ${done}/${pages.length}`);
+    });
+    return { readings, ms, failures, wallSeconds: (performance.now() - t0) / 1000, warmupPages: warm.length };
+  } finally {
+    await reader.close();
+  }
+}
+
 export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
   const { log } = opts;
   const forms = opts.forms ?? FORM_IDS;
@@ -115,32 +158,11 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
     log(readerInfo.reason);
   } else {
     log(`reading with packages/reader (${threads} threads) ...`);
-    const reader = await openReader(forms, { threads });
-    try {
-      // Warm-up: start the workers and their OCR engines on a few pages, untimed.
-      const warm = set.pages.slice(0, Math.min(threads, set.pages.length));
-      await pool(warm, threads, async (p) => {
-        await readOne(reader, new Uint8Array(await readFile(p.file))).catch(() => null);
-      });
-      const t0 = performance.now();
-      let done = 0;
-      await pool(set.pages, threads, async (p: SetPage) => {
-        const bytes = new Uint8Array(await readFile(p.file));
-        const s = performance.now();
-        try {
-          readings.set(p.index, await readOne(reader, bytes));
-          readMs.push(performance.now() - s);
-        } catch (e) {
-          readings.set(p.index, null);
-          failures.push({ seed: p.seed, error: e instanceof Error ? e.message : String(e) });
-        }
-        if (++done % Math.max(1, Math.floor(set.pages.length / 10)) === 0) log(`  read ${done}/${set.pages.length}`);
-      });
-      const wall = (performance.now() - t0) / 1000;
-      readerInfo = { available: true, threads, warmupPages: warm.length, timing: timingOf(readMs, wall, threads), failures };
-    } finally {
-      await reader.close();
-    }
+    const r = await readSet(set.pages, forms, threads, log);
+    for (const [k, v] of r.readings) readings.set(k, v);
+    readMs.push(...r.ms);
+    failures.push(...r.failures);
+    readerInfo = { available: true, threads, warmupPages: r.warmupPages, timing: timingOf(r.ms, r.wallSeconds, threads), failures };
   }
   const scores = set.pages.map((p) => scorePage(p.truth, readerInfo.available ? (readings.get(p.index) ?? null) : null));
 

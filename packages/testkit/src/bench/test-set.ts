@@ -10,6 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FORM_IDS, type FormId, REPO_ROOT } from '../forms/sources.ts';
+import type { Channel } from '../fax/profile.ts';
 import type { PageTruth } from '../truth.ts';
 
 export interface SetPage {
@@ -25,6 +26,8 @@ export interface SetSpec {
   seed: string;
   /** Limit to some forms (default: all four, in rotation). */
   forms?: readonly FormId[];
+  /** Only these channels, in rotation (default: each page draws its own). */
+  channels?: readonly Channel[];
   cacheDir?: string;
   threads?: number;
   onProgress?: (done: number, total: number) => void;
@@ -34,6 +37,7 @@ export interface PageJob {
   index: number;
   seed: string;
   form: FormId;
+  channel?: Channel;
   file: string;
 }
 
@@ -60,7 +64,14 @@ export async function generatorHash(): Promise<string> {
 
 export function planSet(spec: SetSpec, dir: string): PageJob[] {
   const forms = spec.forms ?? FORM_IDS;
-  return Array.from({ length: spec.pages }, (_, i) => ({ index: i, seed: `${spec.seed}-${i}`, form: forms[i % forms.length]!, file: path.join(dir, `${spec.seed}-${i}`) }));
+  const channels = spec.channels;
+  return Array.from({ length: spec.pages }, (_, i) => {
+    const form = forms[i % forms.length]!;
+    if (!channels) return { index: i, seed: `${spec.seed}-${i}`, form, file: path.join(dir, `${spec.seed}-${i}`) };
+    const channel = channels[Math.floor(i / forms.length) % channels.length]!;
+    // The channel is part of the page's identity in the cache.
+    return { index: i, seed: `${spec.seed}-${i}`, form, channel, file: path.join(dir, `${spec.seed}-${i}-${channel}`) };
+  });
 }
 
 export async function buildSet(spec: SetSpec): Promise<{ pages: SetPage[]; dir: string; hash: string; generatedSeconds: number }> {
@@ -122,7 +133,7 @@ async function generateInWorkers(jobs: PageJob[], threads: number, progress: (do
 /** Used by the worker: make one page and write its file and truth next to each other. */
 export async function writePage(job: PageJob): Promise<void> {
   const { makeFaxedRequisition } = await import('../make.ts');
-  const r = await makeFaxedRequisition({ form: job.form, seed: job.seed });
+  const r = await makeFaxedRequisition({ form: job.form, seed: job.seed, ...(job.channel ? { channel: job.channel } : {}) });
   const file = `${path.basename(job.file)}.${r.fileName.split('.').pop()}`;
   await writeFile(path.join(path.dirname(job.file), file), r.bytes);
   await writeFile(`${job.file}.json`, JSON.stringify({ ...r.truth, file }));
