@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { builtInForms, labFormProblems, ontarioLabForm, type LabFieldMeaning, type LabForm } from '@nexession/forms';
-import { sniffFormat, templateFromOscarMap } from '@nexession/reader';
+import { decodePages, sniffFormat, templateFromOscarMap } from '@nexession/reader';
 import { sql } from 'kysely';
 import { recordAudit, serviceContext, type RequestContext } from '../audit/audit.ts';
 import { badRequest, conflict, notFound } from '../auth/errors.ts';
@@ -86,6 +86,21 @@ export async function publishedForms(ctx: AppContext): Promise<PublishedForm[]> 
 export async function labFormOf(db: Executor, id: string, version: number): Promise<{ name: string; labForm: LabForm } | null> {
   const r = await db.selectFrom('templates').select(['name', 'form']).where('id', '=', id).where('version', '=', version).executeTakeFirst();
   return r ? { name: r.name, labForm: r.form as LabForm } : null;
+}
+
+/** One page of a version's blank form as PNG (for drawing the proposal's regions over it). */
+export async function blankPagePng(ctx: AppContext, id: string, version: number, page: number, dpi = 100): Promise<Buffer> {
+  const r = await ctx.db.selectFrom('templates').select(['blank_blob_key']).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+  if (!r?.blank_blob_key) throw notFound('no such template version');
+  const blank = await ctx.vault.open(ctx.db, await ctx.blobs.get(r.blank_blob_key), blankContext(id, version));
+  let n = 0;
+  for await (const p of decodePages(blank, { dpi })) {
+    if (n++ === page) {
+      const sharp = (await import('sharp')).default;
+      return sharp(Buffer.from(p.image.data), { raw: { width: p.image.width, height: p.image.height, channels: 1 } }).png().toBuffer();
+    }
+  }
+  throw notFound('no such page');
 }
 
 export async function listTemplates(ctx: AppContext) {

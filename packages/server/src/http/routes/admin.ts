@@ -7,7 +7,7 @@ import { HttpError } from '../../auth/errors.ts';
 import type { AppContext } from '../../context.ts';
 import type { LabFieldMeaning, LabForm } from '@nexession/forms';
 import { DEFAULT_LIS, getLisConnection, setLisConnection } from '../../requisitions/delivery-port.ts';
-import { listTemplates, publishTemplate, uploadTemplate } from '../../templates/store.ts';
+import { blankPagePng, listTemplates, publishTemplate, uploadTemplate } from '../../templates/store.ts';
 import { roles } from '../access.ts';
 import { parseBody, UUID_RE } from '../validate.ts';
 
@@ -46,6 +46,15 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     };
     return uploadTemplate(ctx, req.rc, up);
   });
+
+  app.get<{ Params: { id: string; version: string; page: string } }>(
+    '/api/templates/:id/:version/pages/:page/image',
+    { config: ADMIN },
+    async (req, reply) => {
+      const png = await blankPagePng(ctx, req.params.id, Number(req.params.version), Number(req.params.page));
+      return reply.type('image/png').send(png);
+    },
+  );
 
   app.post<{ Params: { id: string; version: string } }>('/api/templates/:id/:version/publish', { config: ADMIN }, async (req) => {
     await publishTemplate(ctx, req.rc, req.params.id, Number(req.params.version));

@@ -14,7 +14,8 @@ export async function reviewRoutes(app: FastifyInstance, opts: { review: ReviewS
   const svc = opts.review;
   type IdParams = { Params: { id: string } };
 
-  app.get('/api/queue', { config: REVIEW }, async (req) => ({ items: await svc.queue(req.rc, sessionOf(req)) }));
+  // Passive: the workstation polls it; polling is not a person's activity.
+  app.get('/api/queue', { config: { access: { kind: 'roles', roles: ['reviewer', 'lead_reviewer'], passive: true } } }, async (req) => ({ items: await svc.queue(req.rc, sessionOf(req)) }));
 
   app.post<IdParams>('/api/requisitions/:id/claim', { config: REVIEW }, async (req) => {
     await svc.claim(req.rc, sessionOf(req), uuidParam(req.params.id, 'requisition'));
