@@ -20,3 +20,4 @@ export { DeliveryDecisionError } from './outbox/decisions.ts';
 export { DeliveryWorker } from './outbox/worker.ts';
 export type { DeliverySummary, DeliveryEventView } from './outbox/view.ts';
 export type { DeliveryTables, DeliveryState } from './tables.ts';
+export { deliveryRoutes } from './http/routes.ts';
