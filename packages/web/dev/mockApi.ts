@@ -34,8 +34,9 @@ interface Req {
   receivedAt: string;
   assignee: string | null;
   fields: Field[];
-  identity: { confirmedBy: string; confirmedAt: string; identifiers: string[] } | null;
+  identity: { confirmedBy: string; confirmedAt: string; identifiers: string[]; current: boolean } | null;
   identityWarnings: string[];
+  needsClassification: boolean;
 }
 
 const W = 1700;
@@ -97,7 +98,21 @@ function makeReq(n: number, priority: 'stat' | 'routine', minutesAgo: number): R
     fields,
     identity: null,
     identityWarnings: n % 3 === 2 ? ['a requisition for another patient with the same last name and DOB arrived 4 minutes earlier'] : [],
+    needsClassification: false,
   };
+}
+
+/** A page no published form matched: no fields until a person says which form it is. */
+function unrecognised(n: number, minutesAgo: number): Req {
+  const r = makeReq(n, 'routine', minutesAgo);
+  return { ...r, needsClassification: true, fields: [], identityWarnings: [] };
+}
+
+function manualFields(n: number): Field[] {
+  const flag = { code: 'manual_entry', message: 'the page was not recognised: type the value as it is on the page' };
+  return makeReq(n, 'routine', 0).fields.map((f) => ({
+    ...f, machineValue: null, value: null, confidence: null, flags: [flag], ...(f.checkbox ? { checkbox: undefined } : {}),
+  }));
 }
 
 function esc(s: string): string {
@@ -153,6 +168,7 @@ function blockers(r: Req): string[] {
   const n = r.fields.filter((f) => f.review.state === 'unreviewed').length;
   if (n > 0) out.push(`${n} ${n === 1 ? 'field' : 'fields'} not reviewed`);
   if (!r.identity) out.push('identity not confirmed');
+  else if (!r.identity.current) out.push('identity must be confirmed again');
   const val = validation(r);
   if (!val.passed) out.push(`validation fails: ${val.rules.filter((x) => !x.passed).map((x) => `${x.citation} ${x.message}`).join('; ')}`);
   return out;
@@ -161,7 +177,8 @@ function blockers(r: Req): string[] {
 function view(r: Req) {
   return {
     id: r.id, state: r.state, priority: r.priority, receivedAt: r.receivedAt, documentId: r.id.replace('8000', '9000'),
-    documentSha256: 'a3f1c9e2'.repeat(8), form: { id: 'demo-outreach', version: 1, name: 'Demo outreach requisition' },
+    documentSha256: 'a3f1c9e2'.repeat(8), form: r.needsClassification ? null : { id: 'demo-outreach', version: 1, name: 'Demo outreach requisition' },
+    needsClassification: r.needsClassification, assignee: r.assignee,
     pages: [{ index: 0, width: W, height: H, dpi: 200, flags: [] }],
     fields: r.fields.map(({ ink: _ink, ...f }) => f),
     identity: r.identity, identityWarnings: r.identityWarnings, validation: validation(r), releaseBlockers: blockers(r), delivery: null,
@@ -169,7 +186,7 @@ function view(r: Req) {
 }
 
 export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}): Plugin {
-  const reqs: Req[] = [makeReq(0, 'routine', 42), makeReq(1, 'stat', 6), makeReq(2, 'routine', 95), makeReq(3, 'routine', 12), makeReq(4, 'stat', 31)];
+  const reqs: Req[] = [makeReq(0, 'routine', 42), makeReq(1, 'stat', 6), makeReq(2, 'routine', 95), makeReq(3, 'routine', 12), makeReq(4, 'stat', 31), unrecognised(5, 3)];
   const audit: { seq: number; at: string; actor: string; action: string; objectType: string; objectId: string | null; field?: string; before?: unknown; after?: unknown; requestId: string; sourceIp: string; hash: string }[] = [];
   // Sessions by cookie, as the real server does (nx_session, HttpOnly, SameSite=Strict).
   const sessions = new Map<string, { stage: 'password' | 'full'; user: string }>();
@@ -248,7 +265,7 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
       log('list', 'queue', null);
       const items = reqs
         .filter((r) => ['ready_for_review', 'in_review'].includes(r.state))
-        .map((r) => ({ id: r.id, priority: r.priority, state: r.state, receivedAt: r.receivedAt, waitingSeconds: (Date.now() - Date.parse(r.receivedAt)) / 1000, pageCount: 1, form: 'Demo outreach requisition', assignee: r.assignee, flaggedFields: r.fields.filter((f) => f.flags.length > 0).length }));
+        .map((r) => ({ id: r.id, priority: r.priority, state: r.state, receivedAt: r.receivedAt, waitingSeconds: (Date.now() - Date.parse(r.receivedAt)) / 1000, pageCount: 1, form: r.needsClassification ? null : 'Demo outreach requisition', needsClassification: r.needsClassification, assignee: r.assignee, flaggedFields: r.fields.filter((f) => f.flags.length > 0).length }));
       return send(200, { items });
     }
     const rm = /^\/api\/requisitions\/([^/]+)(?:\/(.*))?$/.exec(p);
@@ -293,13 +310,14 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
           f.review = { state: 'absent_on_source', by: user, at: new Date().toISOString(), before, after: null };
         } else return fail(400, 'bad_action', 'Unknown action');
         log(String(action), 'field', r.id, { field: f.key, before, after: f.value });
+        if (f.role.startsWith('patient.') && r.identity) r.identity.current = false;
         const { ink: _ink, ...out } = f;
         return send(200, { field: out, validation: validation(r), releaseBlockers: blockers(r) });
       }
       if (rest === 'identity') {
         const ids = body['identifiers'];
         if (!Array.isArray(ids) || ids.length < 2) return fail(400, 'two_identifiers', 'Two identifiers are required');
-        r.identity = { confirmedBy: user, confirmedAt: new Date().toISOString(), identifiers: ids as string[] };
+        r.identity = { confirmedBy: user, confirmedAt: new Date().toISOString(), identifiers: ids as string[], current: true };
         log('identity', 'requisition', r.id, { after: ids });
         return send(200, { identity: r.identity, releaseBlockers: blockers(r) });
       }
@@ -309,6 +327,16 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
         r.state = 'released';
         log('release', 'requisition', r.id);
         return send(200, { state: 'released', delivery: { id: 'd1', state: 'queued' } });
+      }
+      if (rest === 'classify') {
+        if (!r.needsClassification) return fail(409, 'already_classified', 'this requisition already has its form');
+        r.fields = manualFields(Number(r.id.slice(-2)));
+        r.needsClassification = false;
+        return send(200, { fields: r.fields.length });
+      }
+      if (rest === 'reject') {
+        r.state = 'rejected';
+        return send(200, { state: 'rejected' });
       }
       if (rest === 'escalate') {
         r.state = 'escalated';

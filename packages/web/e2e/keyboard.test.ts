@@ -69,7 +69,7 @@ describe.skipIf(!haveChromium)('review workstation in Chromium (mock API)', () =
     await page.keyboard.press('Enter');
     await page.getByTestId('queue').waitFor();
     const priorities = await page.locator('[data-testid^="queue-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-priority')));
-    expect(priorities).toEqual(['stat', 'stat', 'routine', 'routine', 'routine']);
+    expect(priorities).toEqual(['stat', 'stat', 'routine', 'routine', 'routine', 'routine']);
     expect(await focused()).toMatch(/^queue-row-/);
     expect(await page.title()).toBe('Queue · Nexession');
   });

@@ -4,18 +4,20 @@ import type { LisSettings } from '../api/types.ts';
 import { useLoad } from '../ui/useLoad.ts';
 
 export function LisAdmin() {
-  const loaded = useLoad(() => api.lis());
+  const loaded = useLoad(() => api.lis().then((connection) => ({ connection })));
   const [form, setForm] = useState<LisSettings | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   useEffect(() => {
-    if (loaded.data) setForm(loaded.data);
+    // No connection yet: an empty form with the usual MLLP port.
+    if (loaded.data) setForm(loaded.data.connection ?? { host: '', port: 2575, profile: 'OML_O21', tls: false });
   }, [loaded.data]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     if (!form) return;
     try {
-      const saved = await api.saveLis(form);
+      // Only what this form edits; the server keeps the rest of the connection as it was.
+      const saved = await api.saveLis({ host: form.host.trim(), port: form.port, profile: form.profile, tls: form.tls });
       setForm(saved);
       setMessage({ ok: true, text: 'Saved. New orders go to this connection.' });
     } catch (err) {

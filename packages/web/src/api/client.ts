@@ -125,6 +125,10 @@ export const api = {
   escalate: (id: string, reason: string) =>
     json<{ state: 'escalated' }>('POST', `/api/requisitions/${seg(id)}/escalate`, { body: { reason } }),
   next: (id: string) => json<{ id: string | null }>('GET', `/api/requisitions/${seg(id)}/next`),
+  reject: (id: string, reason: string) =>
+    json<{ state: 'rejected' }>('POST', `/api/requisitions/${seg(id)}/reject`, { body: { reason } }),
+  classify: (id: string, templateId: string, version: number) =>
+    json<{ fields: number }>('POST', `/api/requisitions/${seg(id)}/classify`, { body: { templateId, version } }),
 
   // administration
   quarantine: () => json<{ items: QuarantineItem[] }>('GET', '/api/documents/quarantine'),
@@ -141,8 +145,15 @@ export const api = {
   createUser: (body: { username: string; displayName: string; roles: Role[] }) =>
     json<{ user: AdminUser; inviteUrl: string }>('POST', '/api/users', { body }),
   disableUser: (id: string) => json<{ ok: true }>('POST', `/api/users/${seg(id)}/disable`),
-  lis: () => json<LisSettings>('GET', '/api/lis'),
-  saveLis: (body: LisSettings) => json<LisSettings>('PUT', '/api/lis', { body }),
+  // The server answers { connection } (null before the first setting); a bare object is accepted too.
+  lis: async () => {
+    const a = await json<{ connection?: LisSettings | null } & Partial<LisSettings>>('GET', '/api/lis');
+    return 'connection' in a ? (a.connection ?? null) : (a as LisSettings);
+  },
+  saveLis: async (body: LisSettings) => {
+    const a = await json<{ connection?: LisSettings } & Partial<LisSettings>>('PUT', '/api/lis', { body });
+    return a.connection ?? (a as LisSettings);
+  },
 
   // audit
   audit: (filters: { requisitionId?: string; actor?: string; from?: string; to?: string; limit?: number }) => {

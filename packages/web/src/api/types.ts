@@ -54,6 +54,10 @@ export interface QueueItem {
   form: string | null;
   assignee: string | null;
   flaggedFields: number;
+  /** The STAT box could not be read with certainty: a person decides on the review screen. */
+  priorityUnsure?: boolean;
+  /** The page was not recognised: a person says which form it is, then types its fields. */
+  needsClassification?: boolean;
 }
 
 /** checkbox: boolean; text: string; null: blank. */
@@ -121,8 +125,12 @@ export type IdentifierKind = 'name' | 'dob' | 'sex' | 'mrn' | 'health_number' | 
 
 export interface Identity {
   confirmedBy: string;
-  confirmedAt: string;
+  confirmedAt: string | null;
   identifiers: string[];
+  /** False when a patient field changed after the confirmation: it must be confirmed again. */
+  current?: boolean;
+  /** Possible wrong-patient warnings recorded with the confirmation. */
+  warnings?: string[];
 }
 
 export interface PageInfo {
@@ -141,6 +149,10 @@ export interface Requisition {
   documentId: string;
   documentSha256: string;
   form: { id: string; version: number; name: string } | null;
+  priorityUnsure?: boolean;
+  needsClassification?: boolean;
+  /** Who holds it (user name), if anyone. */
+  assignee?: string | null;
   pages: PageInfo[];
   fields: ReviewField[];
   identity: Identity | null;
@@ -158,6 +170,7 @@ export interface ReviewAnswer {
 
 export interface IdentityAnswer {
   identity: Identity;
+  validation?: Validation;
   releaseBlockers: string[];
 }
 

@@ -137,11 +137,14 @@ export function QueueScreen() {
                   data-testid={`queue-row-${item.id}`}
                   data-priority={item.priority}
                 >
-                  <td>{item.priority === 'stat' ? <span className="badge stat">STAT</span> : <span className="muted">routine</span>}</td>
+                  <td>
+                    {item.priority === 'stat' ? <span className="badge stat">STAT</span> : <span className="muted">routine</span>}
+                    {item.priorityUnsure && <span className="warn-text"> ⚠ STAT box unclear</span>}
+                  </td>
                   <td>{clockTime(item.receivedAt)}</td>
                   <td>{formatWaiting(item.waitingSeconds)}</td>
                   <td className="num">{item.pageCount}</td>
-                  <td>{item.form ?? <span className="warn-text">⚠ form not recognised</span>}</td>
+                  <td>{item.form ?? <span className="warn-text">⚠ not recognised: choose the form</span>}</td>
                   <td className="num">
                     {item.flaggedFields > 0 ? <span className="warn-text">⚠ {item.flaggedFields}</span> : <span className="muted">0</span>}
                   </td>

@@ -23,14 +23,11 @@ interface Props {
   onBack: () => void;
 }
 
-/** Why the identity cannot be confirmed yet, or null when it can. */
+/** Why the identity cannot be confirmed yet, or null when it can. Every patient field is reviewed first. */
 export function identityBlock(parts: IdentifierPart[], fields: Record<string, ReviewField>): string | null {
   if (parts.length < 2) return 'Fewer than two identifiers are filled in: correct the fields or escalate (Alt+E).';
-  const open = parts.flatMap((p) => p.keys).filter((k) => fields[k]?.review.state === 'unreviewed');
-  if (open.length > 0) {
-    const labels = open.map((k) => fields[k]?.label ?? k).join(', ');
-    return `Review these fields first: ${labels}.`;
-  }
+  const open = Object.values(fields).filter((f) => f.role.startsWith('patient.') && f.review.state === 'unreviewed');
+  if (open.length > 0) return `Review the patient fields first: ${open.map((f) => f.label).join(', ')}.`;
   return null;
 }
 
@@ -73,15 +70,21 @@ export function IdentityStep(props: Props) {
           </div>
         ))}
       </dl>
-      {props.identity && (
-        <p className="ok-text" data-testid="identity-status">
-          ✓ Identity confirmed by {props.identity.confirmedBy} at {clockTime(props.identity.confirmedAt)} ({props.identity.identifiers.join(', ')})
+      {props.identity && props.identity.current !== false && (
+        <p className="ok-text" data-testid="identity-status" data-current="true">
+          ✓ Identity confirmed by {props.identity.confirmedBy}
+          {props.identity.confirmedAt ? ` at ${clockTime(props.identity.confirmedAt)}` : ''} ({props.identity.identifiers.join(', ')})
+        </p>
+      )}
+      {props.identity && props.identity.current === false && (
+        <p className="reason" data-testid="identity-status" data-current="false">
+          ⚠ A patient field changed after the identity was confirmed: compare and confirm again.
         </p>
       )}
       <button
         ref={props.buttonRef}
         type="button"
-        className={props.identity ? '' : 'primary'}
+        className={props.identity?.current !== false && props.identity ? '' : 'primary'}
         aria-disabled={block !== null || props.busy}
         aria-describedby="identity-reason"
         onClick={() => {
@@ -91,11 +94,11 @@ export function IdentityStep(props: Props) {
         onFocus={props.onFocus}
         data-testid="identity-confirm"
       >
-        {props.identity ? 'Confirm again: ' : 'Confirm patient: '}
+        {props.identity && props.identity.current !== false ? 'Confirm again: ' : 'Confirm patient: '}
         {label || 'no identifiers'}
       </button>
       <p id="identity-reason" className={block ? 'reason' : 'muted'} data-testid="identity-reason">
-        {block ?? (props.identity ? 'Confirmed. Release is next.' : 'Enter confirms that these identifiers match the page.')}
+        {block ?? (props.identity && props.identity.current !== false ? 'Confirmed. Release is next.' : 'Enter confirms that these identifiers match the page.')}
       </p>
       {props.error && (
         <p className="error" role="alert">

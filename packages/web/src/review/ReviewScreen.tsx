@@ -7,10 +7,12 @@ import { api, ApiError, errorText } from '../api/client.ts';
 import type { Requisition } from '../api/types.ts';
 import { navigate, useTitle } from '../router.ts';
 import { clearFlash, peekFlash, setFlash } from '../session/flash.ts';
+import { hasRole, useSession } from '../session/session.tsx';
 import { clockTime, secondsSince } from '../ui/time.ts';
 import { Link } from '../ui/Link.tsx';
 import { formatWaiting } from '../queue/order.ts';
-import { EscalateDialog } from './EscalateDialog.tsx';
+import { ClassifyStep } from './ClassifyStep.tsx';
+import { ReasonDialog } from './ReasonDialog.tsx';
 import { FieldList } from './FieldList.tsx';
 import { currentField, flagWords, pendingCount, type Effect, type Step } from './flow.ts';
 import { dropOwner, loadImage, loadedImage } from './imageCache.ts';
@@ -39,6 +41,18 @@ function shortId(id: string): string {
 export function ReviewScreen({ id }: { id: string }) {
   useTitle(`Review ${shortId(id)}`);
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const [generation, setGeneration] = useState(0);
+
+  // After the form of an unrecognised page is chosen, its new fields are loaded afresh.
+  const reload = () => {
+    api.requisition(id).then(
+      (r) => {
+        setLoad({ kind: 'ready', req: r });
+        setGeneration((g) => g + 1);
+      },
+      (e: unknown) => setLoad({ kind: 'error', message: errorText(e) }),
+    );
+  };
 
   useEffect(() => {
     let live = true;
@@ -81,7 +95,7 @@ export function ReviewScreen({ id }: { id: string }) {
     );
   }
   if (!REVIEWABLE.has(load.req.state)) return <Closed req={load.req} />;
-  return <Workspace req={load.req} />;
+  return <Workspace key={generation} req={load.req} onReload={reload} />;
 }
 
 function Closed({ req }: { req: Requisition }) {
@@ -106,8 +120,13 @@ function Closed({ req }: { req: Requisition }) {
   );
 }
 
-function Workspace({ req }: { req: Requisition }) {
+function Workspace({ req, onReload }: { req: Requisition; onReload: () => void }) {
   const id = req.id;
+  const { me } = useSession();
+  const lead = hasRole(me, 'lead_reviewer');
+  const [rejectOpen, setRejectOpen] = useState(false);
+  const [rejecting, setRejecting] = useState(false);
+  const [rejectError, setRejectError] = useState<string | null>(null);
   const inputs = useRef(new Map<string, HTMLInputElement>());
   const inputRefFns = useRef(new Map<string, (el: HTMLInputElement | null) => void>());
   const identityButton = useRef<HTMLButtonElement>(null);
@@ -163,7 +182,13 @@ function Workspace({ req }: { req: Requisition }) {
   };
 
   const { state, dispatch, stateRef } = useFlow(
-    () => ({ fields: req.fields, validation: req.validation, releaseBlockers: req.releaseBlockers, identity: req.identity }),
+    () => ({
+      fields: req.fields,
+      validation: req.validation,
+      releaseBlockers: req.releaseBlockers,
+      identity: req.identity,
+      identityWarnings: req.identityWarnings,
+    }),
     runEffects,
   );
 
@@ -220,6 +245,8 @@ function Workspace({ req }: { req: Requisition }) {
 
   // Open where the flow starts (the first unreviewed field) once the screen is drawn.
   useEffect(() => {
+    // An unrecognised page starts at the choice of form (its select takes the focus itself).
+    if (req.needsClassification && req.fields.length === 0) return;
     focusRequest.current = state.step;
     forceRender((n) => n + 1);
     // Only on opening.
@@ -268,7 +295,12 @@ function Workspace({ req }: { req: Requisition }) {
         id,
         parts.map((p) => p.kind),
       );
-      dispatch({ type: 'identityConfirmed', identity: answer.identity, releaseBlockers: answer.releaseBlockers });
+      dispatch({
+        type: 'identityConfirmed',
+        identity: answer.identity,
+        releaseBlockers: answer.releaseBlockers,
+        ...(answer.validation ? { validation: answer.validation } : {}),
+      });
       focusRequest.current = 'release';
       forceRender((n) => n + 1);
     } catch (e) {
@@ -340,6 +372,25 @@ function Workspace({ req }: { req: Requisition }) {
     forceRender((n) => n + 1);
   };
 
+  const reject = async (reason: string) => {
+    setRejecting(true);
+    setRejectError(null);
+    try {
+      await savesSettled();
+      await api.reject(id, reason);
+      setRejectOpen(false);
+      await openNext(`Rejected requisition ${shortId(id)}.`);
+    } catch (e) {
+      setRejectError(`Not rejected: ${errorText(e)}`);
+      setRejecting(false);
+    }
+  };
+  const closeReject = () => {
+    setRejectOpen(false);
+    focusRequest.current = state.step;
+    forceRender((n) => n + 1);
+  };
+
   // Alt+E anywhere on the screen (the field inputs handle it themselves first).
   const onRootKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.defaultPrevented) return;
@@ -375,14 +426,38 @@ function Workspace({ req }: { req: Requisition }) {
         <PageViewer pages={req.pages} pageUrls={pageUrls} fields={orderedFields} currentKey={current?.key ?? null} onPick={pick} caption={caption} />
         <aside className="review-panel" aria-label="Fields and release">
           <div className="panel-head">
-            <h1 className="panel-title">
-              {req.priority === 'stat' && <span className="badge stat">STAT</span>} Requisition {shortId(id)}
-            </h1>
-            <p className="progress" data-testid="progress">
-              {reviewed}/{orderedFields.length} reviewed
-              {flaggedOpen > 0 && <span className="warn-text"> · ⚠ {flaggedOpen} flagged to check</span>}
-            </p>
+            <div className="panel-head-row">
+              <div>
+                <h1 className="panel-title">
+                  {req.priority === 'stat' && <span className="badge stat">STAT</span>} Requisition {shortId(id)}
+                </h1>
+                <p className="progress" data-testid="progress">
+                  {reviewed}/{orderedFields.length} reviewed
+                  {flaggedOpen > 0 && <span className="warn-text"> · ⚠ {flaggedOpen} flagged to check</span>}
+                </p>
+              </div>
+              <div className="panel-actions">
+                <button type="button" className="quiet" onClick={() => setEscalateOpen(true)} data-testid="escalate-open">
+                  Escalate… <kbd>Alt</kbd>+<kbd>E</kbd>
+                </button>
+                {lead && (
+                  <button type="button" className="quiet" onClick={() => setRejectOpen(true)} data-testid="reject-open">
+                    Reject…
+                  </button>
+                )}
+              </div>
+            </div>
             <OutlineLegend className="panel-legend" />
+            {req.priorityUnsure && (
+              <p className="warn-text" data-testid="priority-unsure">
+                ⚠ The STAT box could not be read for certain: check it on the page.
+              </p>
+            )}
+            {req.state === 'escalated' && (
+              <p className="warn-text" data-testid="escalated-note">
+                ⚠ Escalated to a lead reviewer.
+              </p>
+            )}
             {flash && (
               <p className="notice" role="status" data-testid="flash">
                 {flash}
@@ -390,6 +465,9 @@ function Workspace({ req }: { req: Requisition }) {
             )}
           </div>
           <div className="panel-scroll">
+            {req.needsClassification && orderedFields.length === 0 && (
+              <ClassifyStep requisitionId={id} pageCount={req.pages.length} onClassified={onReload} />
+            )}
             <FieldList
               requisitionId={id}
               sections={sections}
@@ -406,7 +484,7 @@ function Workspace({ req }: { req: Requisition }) {
               parts={parts}
               fields={state.fields}
               identity={state.identity}
-              warnings={req.identityWarnings}
+              warnings={state.identityWarnings}
               busy={identityBusy}
               error={identityError}
               buttonRef={identityButton}
@@ -425,7 +503,7 @@ function Workspace({ req }: { req: Requisition }) {
         gate={gate}
         reviewed={reviewed}
         total={orderedFields.length}
-        identityConfirmed={state.identity !== null}
+        identityConfirmed={state.identity !== null && state.identity.current !== false}
         validationPassed={state.validation.passed}
         error={releaseError}
         buttonRef={releaseButton}
@@ -438,7 +516,30 @@ function Workspace({ req }: { req: Requisition }) {
       <div className="sr-only" aria-live="assertive" data-testid="live-notice">
         <span key={noticeSeq.current}>{state.notice?.message ?? ''}</span>
       </div>
-      <EscalateDialog open={escalateOpen} busy={escalating} error={escalateError} onSubmit={(r) => void escalate(r)} onClose={closeEscalate} />
+      <ReasonDialog
+        id="escalate"
+        title="Escalate this requisition"
+        submitLabel="Escalate"
+        open={escalateOpen}
+        busy={escalating}
+        error={escalateError}
+        onSubmit={(r) => void escalate(r)}
+        onClose={closeEscalate}
+      >
+        <p>It leaves your queue and goes to a lead reviewer with your reason. Fields you confirmed stay confirmed.</p>
+      </ReasonDialog>
+      <ReasonDialog
+        id="reject"
+        title="Reject this requisition"
+        submitLabel="Reject"
+        open={rejectOpen}
+        busy={rejecting}
+        error={rejectError}
+        onSubmit={(r) => void reject(r)}
+        onClose={closeReject}
+      >
+        <p>Nothing is sent to the LIS. The lab follows up with the sender outside Nexession; your reason is recorded.</p>
+      </ReasonDialog>
     </div>
   );
 }

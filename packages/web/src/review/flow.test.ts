@@ -327,3 +327,27 @@ describe('server answers', () => {
     expect(r.state.fields['a']?.review.state).toBe('corrected');
   });
 });
+
+describe('identity after the fields', () => {
+  const identity = { confirmedBy: 'rev1', confirmedAt: '2026-01-01T00:00:00Z', identifiers: ['name', 'dob'], current: true };
+
+  it('a later save of a patient field makes the identity confirmation stale', () => {
+    const s = initFlow({
+      fields: [text('ln', 1, 'SMITH', { role: 'patient.last_name', review: { state: 'confirmed' } }), text('src', 2, 'blood', { role: 'specimen.source' })],
+      validation: passed,
+      releaseBlockers: [],
+      identity,
+    });
+    const other = run(s, { type: 'focus', step: { kind: 'field', key: 'src' } }, key('Enter'));
+    expect(other.state.identity?.current).toBe(true);
+    const patient = run(s, { type: 'focus', step: { kind: 'field', key: 'ln' } }, { type: 'edit', key: 'ln', text: 'SMYTH' }, key('Enter'));
+    expect(patient.state.identity?.current).toBe(false);
+  });
+
+  it('a new confirmation takes the warnings recorded with it', () => {
+    const s = start([text('a', 1, 'x')]);
+    const r = run(s, { type: 'identityConfirmed', identity: { ...identity, warnings: ['the date of birth is in the future'] }, releaseBlockers: [] });
+    expect(r.state.identity?.current).toBe(true);
+    expect(r.state.identityWarnings).toEqual(['the date of birth is in the future']);
+  });
+});

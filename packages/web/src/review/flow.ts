@@ -45,6 +45,8 @@ export interface FlowState {
   validation: Validation;
   serverBlockers: string[];
   identity: Identity | null;
+  /** Possible wrong-patient warnings, as last computed by the server. */
+  identityWarnings: string[];
 }
 
 export interface KeyInput {
@@ -78,7 +80,7 @@ export type FlowEvent =
   | { type: 'focus'; step: Step }
   | { type: 'saved'; key: string; answer: ReviewAnswer }
   | { type: 'saveFailed'; key: string; code: string; message: string }
-  | { type: 'identityConfirmed'; identity: Identity; releaseBlockers: string[] }
+  | { type: 'identityConfirmed'; identity: Identity; releaseBlockers: string[]; validation?: Validation }
   /** The server refused a release and said why. */
   | { type: 'serverBlockers'; releaseBlockers: string[] }
   | { type: 'dismissNotice' };
@@ -95,6 +97,7 @@ export interface FlowInit {
   validation: Validation;
   releaseBlockers: string[];
   identity: Identity | null;
+  identityWarnings?: string[];
 }
 
 /** Opens at the first unreviewed field, so a reviewer signed out mid-way resumes where they were. */
@@ -116,6 +119,7 @@ export function initFlow(init: FlowInit): FlowState {
     validation: init.validation,
     serverBlockers: init.releaseBlockers,
     identity: init.identity,
+    identityWarnings: init.identityWarnings ?? [],
   };
 }
 
@@ -151,7 +155,13 @@ export function reduce(state: FlowState, event: FlowEvent): Result {
       return onSaveFailed(state, event.key, event.code, event.message);
     case 'identityConfirmed':
       return {
-        state: { ...state, identity: event.identity, serverBlockers: event.releaseBlockers },
+        state: {
+          ...state,
+          identity: { ...event.identity, current: true },
+          identityWarnings: event.identity.warnings ?? state.identityWarnings,
+          serverBlockers: event.releaseBlockers,
+          validation: event.validation ?? state.validation,
+        },
         effects: [],
         handled: true,
       };
@@ -274,8 +284,11 @@ function save(state: FlowState, field: ReviewField, request: SaveRequest): Resul
     ...state.pending,
     [field.key]: { count: (prior?.count ?? 0) + 1, before: prior?.before ?? field },
   };
+  // Any save of a patient field makes an earlier identity confirmation stale (the server agrees).
+  const identity = state.identity && field.role.startsWith('patient.') ? { ...state.identity, current: false } : state.identity;
   const next: FlowState = {
     ...state,
+    identity,
     fields: { ...state.fields, [field.key]: optimistic },
     drafts: dropDraft(state.drafts, field.key),
     pending,

@@ -24,6 +24,12 @@ describe('release gate', () => {
     expect(releaseGate(input())).toEqual({ enabled: true, reasons: [], waitsForSaves: false });
   });
 
+  it('a requisition without fields (page not recognised) cannot be released', () => {
+    const g = releaseGate(input({ fields: [] }));
+    expect(g.enabled).toBe(false);
+    expect(g.reasons[0]).toMatch(/^no fields to review/);
+  });
+
   it('counts unreviewed fields in words', () => {
     const g = releaseGate(input({ fields: [field('a', 'unreviewed'), field('b', 'unreviewed'), field('c', 'confirmed')] }));
     expect(g.enabled).toBe(false);
@@ -33,6 +39,12 @@ describe('release gate', () => {
 
   it('says identity is not confirmed', () => {
     expect(releaseGate(input({ identity: null })).reasons).toEqual(['identity not confirmed']);
+  });
+
+  it('a stale identity confirmation blocks release and says why', () => {
+    const g = releaseGate(input({ identity: { ...identity, current: false } }));
+    expect(g.enabled).toBe(false);
+    expect(g.reasons).toEqual(['identity must be confirmed again (a patient field changed)']);
   });
 
   it('names the failing CFR rule', () => {

@@ -35,6 +35,7 @@ function count(n: number, one: string, many: string): string {
 /** What the state on this screen says still blocks release (saves in flight aside). */
 export function localReasons(input: Omit<ReleaseInput, 'serverBlockers' | 'releasing' | 'pendingSaves'>): string[] {
   const reasons: string[] = [];
+  if (input.fields.length === 0) reasons.push('no fields to review (say which form it is, or escalate)');
   const unreviewed = input.fields.filter((f) => f.review.state === 'unreviewed').length;
   if (unreviewed > 0) reasons.push(`${count(unreviewed, 'field', 'fields')} not reviewed`);
   const byKey = new Map(input.fields.map((f) => [f.key, f]));
@@ -44,6 +45,7 @@ export function localReasons(input: Omit<ReleaseInput, 'serverBlockers' | 'relea
   }).length;
   if (unsaved > 0) reasons.push(`${count(unsaved, 'typed value', 'typed values')} not saved (Enter saves, Esc discards)`);
   if (input.identity === null) reasons.push('identity not confirmed');
+  else if (input.identity.current === false) reasons.push('identity must be confirmed again (a patient field changed)');
   if (!input.validation.passed) {
     const failed = input.validation.rules.filter((r) => !r.passed);
     reasons.push(

@@ -1,7 +1,12 @@
-/** Escalation with a reason (Alt+E): a modal dialog; Esc cancels and the focus goes back. */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+/** A reason, asked in a modal dialog (escalate, reject): Enter sends, Esc cancels and the focus goes back. */
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 interface Props {
+  /** Prefix of the test ids: `<id>-dialog`, `<id>-reason`, `<id>-submit`, `<id>-cancel`. */
+  id: string;
+  title: string;
+  children: ReactNode;
+  submitLabel: string;
   open: boolean;
   busy: boolean;
   error: string | null;
@@ -9,7 +14,7 @@ interface Props {
   onClose: () => void;
 }
 
-export function EscalateDialog(props: Props) {
+export function ReasonDialog(props: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState('');
 
@@ -24,23 +29,23 @@ export function EscalateDialog(props: Props) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (reason.trim() !== '') props.onSubmit(reason.trim());
+    if (reason.trim() !== '' && !props.busy) props.onSubmit(reason.trim());
   };
 
   return (
     <dialog
       ref={ref}
       className="dialog"
-      aria-labelledby="escalate-title"
+      aria-labelledby={`${props.id}-title`}
       onCancel={(e) => {
         e.preventDefault();
         props.onClose();
       }}
-      data-testid="escalate-dialog"
+      data-testid={`${props.id}-dialog`}
     >
       <form onSubmit={submit}>
-        <h2 id="escalate-title">Escalate this requisition</h2>
-        <p>It leaves your queue and goes to a lead reviewer with your reason. Fields you confirmed stay confirmed.</p>
+        <h2 id={`${props.id}-title`}>{props.title}</h2>
+        {props.children}
         <label>
           Reason
           <textarea
@@ -52,7 +57,7 @@ export function EscalateDialog(props: Props) {
             rows={3}
             required
             autoFocus
-            data-testid="escalate-reason"
+            data-testid={`${props.id}-reason`}
           />
         </label>
         <p className="muted">Enter sends; Shift+Enter starts a new line; Esc cancels.</p>
@@ -62,11 +67,11 @@ export function EscalateDialog(props: Props) {
           </p>
         )}
         <div className="dialog-buttons">
-          <button type="button" onClick={props.onClose} data-testid="escalate-cancel">
+          <button type="button" onClick={props.onClose} data-testid={`${props.id}-cancel`}>
             Cancel
           </button>
-          <button type="submit" className="primary" disabled={props.busy || reason.trim() === ''} data-testid="escalate-submit">
-            Escalate
+          <button type="submit" className="primary" disabled={props.busy || reason.trim() === ''} data-testid={`${props.id}-submit`}>
+            {props.submitLabel}
           </button>
         </div>
       </form>
