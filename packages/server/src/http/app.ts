@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../auth/errors.ts';
 import type { AppContext } from '../context.ts';
-import { registerAccessControl } from './access.ts';
+import { registerAccessControl, type Access } from './access.ts';
 import type { JobSender } from '../intake/store.ts';
 import { authRoutes } from './routes/auth.ts';
 import { documentRoutes } from './routes/documents.ts';
@@ -33,6 +33,18 @@ export interface AppOptions {
   plugins?: { plugin: FastifyPluginAsync<PluginOpts>; name: string }[];
 }
 
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteInfo[];
+  }
+}
+
 export type PluginOpts = { ctx: AppContext; baseUrl: () => string; jobs: JobSender; review: ReviewService };
 
 export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<FastifyInstance> {
@@ -45,6 +57,13 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  // Every route with its access rule, for the security tests that call each as every role.
+  const routeTable: RouteInfo[] = [];
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const m of methods) if (m !== 'HEAD') routeTable.push({ method: m, url: r.url, access: r.config?.access });
+  });
+  app.decorate('routeTable', routeTable);
   await app.register(fastifyCookie);
   registerSecurityHeaders(app);
   registerAccessControl(app, ctx);

@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { demoOutreach } from '@nexession/forms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceContext } from '../audit/audit.ts';
-import { greyPng, hostilePdfs, ONTARIO_FINE_G3, ONTARIO_STANDARD_G3 } from '../test/files.ts';
+import { greyPng, hostilePdfs, ONTARIO_BLANK_PDF, ONTARIO_FINE_G3, ONTARIO_STANDARD_G3 } from '../test/files.ts';
 import { signedIn, startTestApp, type Agent, type TestApp } from '../test/app.ts';
 import { connect } from '../test/db.ts';
 import { watchInbox } from './inbox.ts';
@@ -53,6 +54,13 @@ describe('intake', () => {
     const standard = await t.ctx.db.selectFrom('documents').select('screening').where('format', '=', 'tiff').orderBy('received_at', 'desc').executeTakeFirstOrThrow();
     const page = (standard.screening as { pages: { xDpi: number; yDpi: number }[] }).pages[0]!;
     expect(Math.round(page.xDpi / page.yDpi)).toBe(2);
+  });
+
+  it('accepts a benign PDF; quarantines the real Ontario blank, which carries form JavaScript', async () => {
+    const benign = await upload(reviewer, Buffer.from(await demoOutreach.drawBlank()), 'form.pdf', 'application/pdf');
+    expect(benign.json(), benign.body).toMatchObject({ status: 'accepted' });
+    const ontario = await upload(reviewer, await fs.readFile(ONTARIO_BLANK_PDF), 'form.pdf', 'application/pdf');
+    expect(ontario.json()).toMatchObject({ status: 'quarantined', reason: expect.stringMatching(/JavaScript/) });
   });
 
   it('types by magic bytes: a PNG named .pdf is a PNG; a text file named .pdf is quarantined', async () => {

@@ -4,6 +4,7 @@
  * in words that carries no PHI (embedded file names, for one, are counted, not quoted).
  */
 import { inspectDocument, type DocumentInfo, type InspectVerdict } from '@nexession/reader';
+import { plainBytes } from '../bytes.ts';
 import type { DocumentFormat } from '../db/schema.ts';
 
 export interface ScreeningLimits {
@@ -60,7 +61,7 @@ export function reasonFor(verdict: Extract<InspectVerdict, { ok: false }>): stri
 }
 
 export async function screenDocument(bytes: Uint8Array, limits: ScreeningLimits): Promise<Screening> {
-  const verdict = await inspectDocument(bytes, limits);
+  const verdict = await inspectDocument(plainBytes(bytes), limits);
   if (verdict.ok) {
     return { accepted: true, format: verdict.info.format, pageCount: verdict.info.pageCount, summary: summarise(verdict.info) };
   }

@@ -8,6 +8,7 @@ import type { PageReading, TemplateInput } from '@nexession/reader';
 import type { LabForm } from '@nexession/forms';
 import { randomUUID } from 'node:crypto';
 import { recordAudit, serviceContext } from '../audit/audit.ts';
+import { plainBytes } from '../bytes.ts';
 import type { AppContext } from '../context.ts';
 import { documentBytes } from '../intake/store.ts';
 import { publishedForms, type PublishedForm } from '../templates/store.ts';
@@ -80,7 +81,7 @@ export async function readDocument(ctx: AppContext, readers: ReaderCache, docume
   const pages: PageReading[] = [];
   const pageBlobs = new Map<number, string>();
   try {
-    for await (const page of engine.read(bytes)) {
+    for await (const page of engine.read(plainBytes(bytes))) {
       pages.push(page);
       pageBlobs.set(page.index, await ctx.blobs.put(await ctx.vault.seal(ctx.db, doc.data_key_id, page.image.png, pageContext(documentId, page.index))));
     }

@@ -9,6 +9,7 @@ import { builtInForms, labFormProblems, ontarioLabForm, type LabFieldMeaning, ty
 import { decodePages, sniffFormat, templateFromOscarMap } from '@nexession/reader';
 import { sql } from 'kysely';
 import { recordAudit, serviceContext, type RequestContext } from '../audit/audit.ts';
+import { plainBytes } from '../bytes.ts';
 import { badRequest, conflict, notFound } from '../auth/errors.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/schema.ts';
@@ -77,7 +78,7 @@ export async function publishedForms(ctx: AppContext): Promise<PublishedForm[]> 
   for (const r of rows) {
     if (!r.blank_blob_key) continue;
     const blank = await ctx.vault.open(ctx.db, await ctx.blobs.get(r.blank_blob_key), blankContext(r.id, r.version));
-    out.push({ id: r.id, version: r.version, name: r.name, labForm: r.form as LabForm, blank });
+    out.push({ id: r.id, version: r.version, name: r.name, labForm: r.form as LabForm, blank: plainBytes(blank) });
   }
   return out;
 }
@@ -94,7 +95,7 @@ export async function blankPagePng(ctx: AppContext, id: string, version: number,
   if (!r?.blank_blob_key) throw notFound('no such template version');
   const blank = await ctx.vault.open(ctx.db, await ctx.blobs.get(r.blank_blob_key), blankContext(id, version));
   let n = 0;
-  for await (const p of decodePages(blank, { dpi })) {
+  for await (const p of decodePages(plainBytes(blank), { dpi })) {
     if (n++ === page) {
       const sharp = (await import('sharp')).default;
       return sharp(Buffer.from(p.image.data), { raw: { width: p.image.width, height: p.image.height, channels: 1 } }).png().toBuffer();
@@ -163,7 +164,7 @@ export async function uploadTemplate(ctx: AppContext, rc: RequestContext, up: Te
   if (up.fieldMap) {
     let definition;
     try {
-      definition = await templateFromOscarMap(up.fieldMap, up.blank, { id, version, name });
+      definition = await templateFromOscarMap(up.fieldMap, plainBytes(up.blank), { id, version, name });
     } catch (err) {
       throw badRequest('bad_field_map', `the field map could not be used: ${(err as Error).message}`);
     }
