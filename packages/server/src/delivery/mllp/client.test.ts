@@ -270,6 +270,23 @@ describe('MllpClient with a scripted raw peer', () => {
     expect(p.frames).toHaveLength(0);
   });
 
+  it('reconnects when the LIS closed the connection while the attempt was being recorded', async () => {
+    const p = await peer((f) => f.socket.write(ackFrame('AA', f.controlId)));
+    const c = client(p.port);
+    const m1 = order(1);
+    expectKind(await c.send(m1.bytes, m1.controlId, { ackTimeoutMs: 5000 }), 'acked');
+    const m2 = order(2);
+    const out = await c.send(m2.bytes, m2.controlId, {
+      ackTimeoutMs: 5000,
+      beforeWrite: async () => {
+        for (const s of p.sockets) s.destroy();
+        await sleep(50);
+      },
+    });
+    expectKind(out, 'acked');
+    expect(p.frames.map((f) => [f.controlId, f.connection])).toEqual([[m1.controlId, 1], [m2.controlId, 2]]);
+  });
+
   it('treats AE/CE as error and AR/CR as rejected, CA as accepted', async () => {
     const codes = ['CA', 'CE', 'CR'];
     const p = await peer((f) => f.socket.write(ackFrame(codes[f.index - 1]!, f.controlId)));

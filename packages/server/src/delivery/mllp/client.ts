@@ -141,9 +141,15 @@ export class MllpClient {
         return { kind: 'not_sent', reason: 'aborted_before_write', detail: `before-write step failed: ${(e as Error).message}`, written: false, unmatched: [] };
       }
     }
-    // The connection may have dropped while we were recording the attempt.
-    if (socket !== this.#socket || socket.destroyed) {
-      return { kind: 'not_sent', reason: 'closed_before_sent', detail: 'connection dropped before writing', written: false, unmatched: [] };
+    // The LIS may have closed an idle connection while we were recording the attempt: open a
+    // fresh one rather than give up (nothing has been written yet).
+    if (socket !== this.#socket || socket.destroyed || !socket.writable) {
+      try {
+        socket = await this.#connection();
+      } catch (e) {
+        const { reason, detail } = describeConnectError(e as NodeJS.ErrnoException, Boolean(this.#endpoint.tls));
+        return { kind: 'not_sent', reason, detail, written: false, unmatched: [] };
+      }
     }
     return new Promise<AttemptOutcome>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
