@@ -13,8 +13,8 @@ function run(fields: FieldScore[], readerMs: number, peerMs: number): BenchRun {
     set: { hash: 'h', dir: '/tmp/x', generatedSeconds: 1, pagesByForm: { 'demo-outreach': 1 } },
     reader: { available: true, threads: 2, warmupPages: 1, timing: timing(readerMs), failures: [] },
     scores: [page],
-    peer: { installed: true, version: 'tesseract 5', timing: timing(peerMs), convertedPdfs: 0, values: [{ kind: 'text-typed', total: 2, found: 1 }] },
-    machine: { cpus: 2, model: 'test', node: 'v24' },
+    peer: { installed: true, version: 'tesseract 5', timing: timing(peerMs), readerOnSamePages: timing(readerMs), convertedPdfs: 0, values: [{ kind: 'text-typed', total: 2, found: 1 }] },
+    machine: { cpus: 2, model: 'test', node: 'v24', loadBefore: 1, loadAfter: 1 },
   };
 }
 

@@ -46,7 +46,9 @@ export function buildReport(run: BenchRun, date: Date): BenchReport {
   const find = (k: string) => byKind.find((r) => r.group === k);
   const rt = run.reader.timing;
   const pt = run.peer.timing;
-  const timeRatioP50 = rt && pt && rt.p50Ms > 0 ? pt.p50Ms / rt.p50Ms : null;
+  // Same run, same pages: the reader's median on the pages the peer read.
+  const rs = run.peer.readerOnSamePages;
+  const timeRatioP50 = rs && pt && rs.p50Ms > 0 ? pt.p50Ms / rs.p50Ms : null;
   const throughputRatio = rt && pt && pt.pagesPerSecond > 0 ? rt.pagesPerSecond / pt.pagesPerSecond : null;
 
   const targets: TargetResult[] = [];
@@ -111,7 +113,7 @@ function table(title: string, r: GroupRow[], note?: string): string {
 export function reportMarkdown(r: BenchReport): string {
   const out: string[] = [];
   out.push(`# Accuracy and speed benchmark: ${r.name}\n`);
-  out.push(`Made by \`${r.command}\` on ${r.date.slice(0, 10)} (${r.machine.cpus} cores, ${r.machine.model}, Node ${r.machine.node}).`);
+  out.push(`Made by \`${r.command}\` on ${r.date.slice(0, 10)} (${r.machine.cpus} cores, ${r.machine.model}, Node ${r.machine.node}; load average ${r.machine.loadBefore.toFixed(1)} before, ${r.machine.loadAfter.toFixed(1)} after: other work on a shared machine slows both the reader and the peer).`);
   out.push(`Set: ${r.set.pages} synthetic pages, seed \`${r.set.seed}\`, generator ${r.set.hash}; pages per form: ${Object.entries(r.set.pagesByForm).map(([k, v]) => `${k} ${v}`).join(', ')}.\n`);
   out.push('A **silent error** is a value the reader decided alone (no flag on the field or the page) that is wrong, or a mark a careful person would query (`ambiguous` in the ground truth) decided without a flag. Flagged values go to a person with a reason: they are review burden, not errors. "Value right" compares the machine value with the truth whether flagged or not. "Flag rate, unambiguous" counts flags only among fields a careful person would not have queried: the set has ambiguous marks by design (filled, circled, crossed out), which must be flagged.\n');
   if (!r.reader.available) out.push(`> **The reader did not read this set: ${r.reader.reason}.** Every figure below that depends on reading is empty or counts fields as flagged.\n`);
@@ -130,7 +132,8 @@ export function reportMarkdown(r: BenchReport): string {
   else if (!r.peer.timing) out.push(`- Peer (${r.peer.version}): ${r.peer.skippedReason ?? 'not run'}.`);
   else {
     out.push(`- Peer, \`tesseract\` CLI on each full page with OMP_THREAD_LIMIT=1 (${r.peer.version}): ${fmtT(r.peer.timing)}${r.peer.convertedPdfs ? `; ${r.peer.convertedPdfs} PDF pages were rendered to PNG for it first, not timed` : ''}.`);
-    out.push(`- Time ratio in this run (peer median / reader median per page): ${r.peer.timeRatioP50 === null ? 'n/a' : `${r.peer.timeRatioP50.toFixed(2)} x`}; throughput ratio (reader pages/s / peer pages/s): ${r.peer.throughputRatio === null ? 'n/a' : `${r.peer.throughputRatio.toFixed(2)} x`}.`);
+    out.push(`- Reader on the same ${r.peer.timing.pages} pages: ${fmtT(r.peer.readerOnSamePages).replace(/, [0-9.]+ pages\/s.*$/, '')}.`);
+    out.push(`- Time ratio in this run (peer median / reader median, same pages): ${r.peer.timeRatioP50 === null ? 'n/a' : `${r.peer.timeRatioP50.toFixed(2)} x`}; throughput ratio (reader pages/s / peer pages/s): ${r.peer.throughputRatio === null ? 'n/a' : `${r.peer.throughputRatio.toFixed(2)} x`}.`);
     out.push(`- Field values found anywhere in the peer's text (it reads no checkboxes and knows no fields): ${r.peer.values.map((v) => `${v.kind} ${v.found}/${v.total} (${fmtPct(v.total ? v.found / v.total : null)})`).join(', ')}.`);
   }
   out.push('\n## Figures\n');

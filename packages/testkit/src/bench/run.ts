@@ -4,7 +4,7 @@
  * pages, and summarise.
  */
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { PageReading } from '@nexession/reader';
 import { FORM_IDS, type FormId } from '../forms/sources.ts';
 import { peerContains, peerVersion, runPeer } from './peer.ts';
@@ -21,7 +21,7 @@ export interface BenchOptions {
   /** Reader worker threads (default: one per core). */
   threads?: number;
   peer: boolean;
-  /** Run the peer on the first K pages only (default: all). */
+  /** Run the peer on K pages spread evenly over the set (default: all, at most 200). */
   peerPages?: number;
   cacheDir?: string;
   log: (line: string) => void;
@@ -41,6 +41,8 @@ export interface PeerSummary {
   installed: boolean;
   version: string | null;
   timing: Timing | null;
+  /** The reader's timing on exactly the pages the peer read. */
+  readerOnSamePages: Timing | null;
   /** PDFs rendered to PNG for the peer (time not counted). */
   convertedPdfs: number;
   values: { kind: string; total: number; found: number }[];
@@ -53,7 +55,8 @@ export interface BenchRun {
   reader: { available: boolean; reason?: string; threads: number; warmupPages: number; timing: Timing | null; failures: { seed: string; error: string }[] };
   scores: PageScore[];
   peer: PeerSummary;
-  machine: { cpus: number; model: string; node: string };
+  /** Load average (1 min) before and after: other work on the machine slows both contenders. */
+  machine: { cpus: number; model: string; node: string; loadBefore: number; loadAfter: number };
 }
 
 export function timingOf(ms: number[], wallSeconds: number, concurrency: number): Timing {
@@ -84,6 +87,7 @@ async function readOne(reader: { read(bytes: Uint8Array): AsyncIterable<PageRead
 export interface SetReading {
   readings: Map<number, PageReading | null>;
   ms: number[];
+  msByIndex: Map<number, number>;
   failures: { seed: string; error: string }[];
   wallSeconds: number;
   warmupPages: number;
@@ -96,6 +100,7 @@ export interface SetReading {
 export async function readSet(pages: SetPage[], forms: readonly FormId[], threads: number, log: (line: string) => void = () => {}): Promise<SetReading> {
   const readings = new Map<number, PageReading | null>();
   const ms: number[] = [];
+  const msByIndex = new Map<number, number>();
   const failures: { seed: string; error: string }[] = [];
   const reader = await openReader(forms, { threads });
   try {
@@ -111,14 +116,16 @@ export async function readSet(pages: SetPage[], forms: readonly FormId[], thread
       const s = performance.now();
       try {
         readings.set(p.index, await readOne(reader, bytes));
-        ms.push(performance.now() - s);
+        const took = performance.now() - s;
+        ms.push(took);
+        msByIndex.set(p.index, took);
       } catch (e) {
         readings.set(p.index, null);
         failures.push({ seed: p.seed, error: e instanceof Error ? e.message : String(e) });
       }
       if (++done % Math.max(1, Math.floor(pages.length / 10)) === 0) log(`  read ${done}/${pages.length}`);
     });
-    return { readings, ms, failures, wallSeconds: (performance.now() - t0) / 1000, warmupPages: warm.length };
+    return { readings, ms, msByIndex, failures, wallSeconds: (performance.now() - t0) / 1000, warmupPages: warm.length };
   } finally {
     await reader.close();
   }
@@ -129,6 +136,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
   const forms = opts.forms ?? FORM_IDS;
   const cores = availableParallelism();
   const threads = opts.threads ?? cores;
+  const loadBefore = loadavg()[0]!;
 
   log(`making ${opts.pages} pages (seed ${opts.seed}) ...`);
   let lastPct = -1;
@@ -151,6 +159,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
   // ---- reader
   const readings = new Map<number, PageReading | null>();
   const readMs: number[] = [];
+  const readMsByIndex = new Map<number, number>();
   const failures: { seed: string; error: string }[] = [];
   let readerInfo: BenchRun['reader'] = { available: false, threads, warmupPages: 0, timing: null, failures };
   if (!readerEntryPoint()) {
@@ -160,6 +169,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
     log(`reading with packages/reader (${threads} threads) ...`);
     const r = await readSet(set.pages, forms, threads, log);
     for (const [k, v] of r.readings) readings.set(k, v);
+    for (const [k, v] of r.msByIndex) readMsByIndex.set(k, v);
     readMs.push(...r.ms);
     failures.push(...r.failures);
     readerInfo = { available: true, threads, warmupPages: r.warmupPages, timing: timingOf(r.ms, r.wallSeconds, threads), failures };
@@ -167,7 +177,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
   const scores = set.pages.map((p) => scorePage(p.truth, readerInfo.available ? (readings.get(p.index) ?? null) : null));
 
   // ---- peer
-  const peer: PeerSummary = { installed: false, version: null, timing: null, convertedPdfs: 0, values: [] };
+  const peer: PeerSummary = { installed: false, version: null, timing: null, readerOnSamePages: null, convertedPdfs: 0, values: [] };
   peer.version = await peerVersion();
   peer.installed = peer.version !== null;
   if (!peer.installed) {
@@ -176,7 +186,9 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
   } else if (!opts.peer) {
     peer.skippedReason = 'skipped (--no-peer)';
   } else {
-    const subset = set.pages.slice(0, opts.peerPages ?? set.pages.length);
+    const k = Math.min(set.pages.length, opts.peerPages ?? 200);
+    const stride = set.pages.length / k;
+    const subset = Array.from({ length: k }, (_, i) => set.pages[Math.floor(i * stride)]!);
     log(`running the peer (tesseract CLI, OMP_THREAD_LIMIT=1, ${cores} processes) on ${subset.length} pages ...`);
     const ms: number[] = [];
     const found = new Map<string, { total: number; found: number }>();
@@ -195,6 +207,8 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
       }
     });
     peer.timing = timingOf(ms, (performance.now() - t0) / 1000, cores);
+    const sameMs = subset.map((p) => readMsByIndex.get(p.index)).filter((v): v is number => v !== undefined);
+    if (sameMs.length > 0) peer.readerOnSamePages = timingOf(sameMs, 0, threads);
     peer.values = [...found.entries()].map(([kind, v]) => ({ kind, ...v })).sort((a, b) => a.kind.localeCompare(b.kind));
   }
 
@@ -206,6 +220,6 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
     reader: readerInfo,
     scores,
     peer,
-    machine: { cpus: cores, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    machine: { cpus: cores, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadBefore, loadAfter: loadavg()[0]! },
   };
 }
