@@ -20,6 +20,7 @@ import { migrate } from '../db/migrate.ts';
 import { createDb } from '../db/pool.ts';
 import { createDeliveryService, DELIVERY_QUEUE_OPTIONS, type DeliveryService } from '../delivery/index.ts';
 import { asDeliveryDb } from '../delivery/tables.ts';
+import { deliveryRoutes } from '../delivery/http/routes.ts';
 import { firstAdminSetupToken } from '../auth/users.ts';
 import { buildApp } from '../http/app.ts';
 import { loadOrCreateTls } from '../http/tls.ts';
@@ -166,7 +167,14 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
 
     const tls = await loadOrCreateTls(path.join(config.varDir, 'tls'), config.tls);
     const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
-    const app = await buildApp(ctx, { https: { key: tls.key, cert: tls.cert }, webDist, baseUrl: () => baseUrlRef.url, jobs, review });
+    const app = await buildApp(ctx, {
+      https: { key: tls.key, cert: tls.cert },
+      webDist,
+      baseUrl: () => baseUrlRef.url,
+      jobs,
+      review,
+      plugins: [{ plugin: deliveryRoutes(() => delivery!), name: 'delivery' }],
+    });
     cleanups.unshift(() => app.close());
     let port = config.port;
     try {
