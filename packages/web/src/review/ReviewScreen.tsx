@@ -54,16 +54,23 @@ export function ReviewScreen({ id }: { id: string }) {
     );
   };
 
+  const [claimed, setClaimed] = useState<Promise<unknown>>(() => Promise.resolve());
+
   useEffect(() => {
     let live = true;
     const pre = takePrefetched(id);
     const claim = api.claim(id);
+    // Saves wait for the claim; a refused claim replaces the screen anyway.
+    setClaimed(claim.catch(() => undefined));
     const req = pre ?? api.requisition(id);
+    const ready = (r: Requisition) => live && setLoad((cur) => (cur.kind === 'ready' && cur.req.id === r.id ? cur : { kind: 'ready', req: r }));
+    // Prefetched: shown at once, while the claim is on its way (it answers before a first keystroke).
+    if (pre) pre.then(ready, () => undefined);
     // Both start at once; the claim decides whether the reviewer may work on it.
     claim
       .then(() => req)
       .then(
-        (r) => live && setLoad({ kind: 'ready', req: r }),
+        (r) => ready(r),
         (e: unknown) => {
           if (!live) return;
           if (e instanceof ApiError && e.status === 409)
@@ -88,14 +95,27 @@ export function ReviewScreen({ id }: { id: string }) {
         <p className={load.kind === 'held' ? 'notice' : 'error'} role="alert" data-testid="review-unavailable">
           {load.message}
         </p>
-        <p>
+        <p className="actions">
+          <button type="button" className="primary" onClick={() => void openAnother(id)} data-testid="review-open-next">
+            Open the next requisition
+          </button>{' '}
           <Link to="/queue">Back to the queue</Link>
         </p>
       </section>
     );
   }
   if (!REVIEWABLE.has(load.req.state)) return <Closed req={load.req} />;
-  return <Workspace key={generation} req={load.req} onReload={reload} />;
+  return <Workspace key={generation} req={load.req} claimed={claimed} onReload={reload} />;
+}
+
+/** From a requisition that cannot be worked on (someone else holds it): the next one free. */
+async function openAnother(id: string): Promise<void> {
+  try {
+    const { id: next } = await api.next(id);
+    navigate(next && next !== id ? `/review/${encodeURIComponent(next)}` : '/queue');
+  } catch {
+    navigate('/queue');
+  }
 }
 
 function Closed({ req }: { req: Requisition }) {
@@ -120,7 +140,7 @@ function Closed({ req }: { req: Requisition }) {
   );
 }
 
-function Workspace({ req, onReload }: { req: Requisition; onReload: () => void }) {
+function Workspace({ req, claimed, onReload }: { req: Requisition; claimed: Promise<unknown>; onReload: () => void }) {
   const id = req.id;
   const { me } = useSession();
   const lead = hasRole(me, 'lead_reviewer');
@@ -136,6 +156,18 @@ function Workspace({ req, onReload }: { req: Requisition; onReload: () => void }
   const saveChains = useRef(new Map<string, Promise<void>>());
   const savesSettled = () => Promise.all([...saveChains.current.values()]);
   const nextId = useRef<string | null | undefined>(undefined);
+  const goingTo = useRef<string | null>(null);
+  // A prefetched next requisition that is not opened after all leaves memory with this one.
+  useEffect(
+    () => () => {
+      const n = nextId.current;
+      if (n && n !== goingTo.current) {
+        void takePrefetched(n);
+        dropOwner(n);
+      }
+    },
+    [],
+  );
   const [escalateOpen, setEscalateOpen] = useState(false);
   const [escalating, setEscalating] = useState(false);
   const [escalateError, setEscalateError] = useState<string | null>(null);
@@ -157,7 +189,7 @@ function Workspace({ req, onReload }: { req: Requisition; onReload: () => void }
         setEscalateOpen(true);
       } else {
         const { key, request } = e;
-        const before = saveChains.current.get(key) ?? Promise.resolve();
+        const before = saveChains.current.get(key) ?? claimed;
         const chain = before.then(() =>
           api.review(id, key, request).then(
             (answer) => {
@@ -320,6 +352,7 @@ function Workspace({ req, onReload }: { req: Requisition; onReload: () => void }
       }
     }
     if (next && next !== id) {
+      goingTo.current = next;
       setFlash(message);
       navigate(`/review/${encodeURIComponent(next)}`, { replace: false });
     } else {
