@@ -197,6 +197,7 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
     { id: 'u1', username: 'admin', displayName: 'First Admin', roles: ['admin'], status: 'active', lastLoginAt: new Date().toISOString() },
     { id: 'u2', username: 'reviewer1', displayName: 'Rae Viewer', roles: ['reviewer'], status: 'active', lastLoginAt: null },
   ];
+  let deliveryDecided = false;
   let lis = { host: '127.0.0.1', port: 2575, profile: 'OML_O21', tls: false };
   const log = (action: string, objectType: string, objectId: string | null, extra: { field?: string; before?: unknown; after?: unknown } = {}) => {
     audit.push({ seq: audit.length + 1, at: new Date().toISOString(), actor: user, action, objectType, objectId, ...extra, requestId: `req-${audit.length + 1}`, sourceIp: '127.0.0.1', hash: (audit.length * 7919 + 0xabcdef).toString(16).padStart(16, '0') });
@@ -361,10 +362,10 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
       if (u) u.status = 'disabled';
       return send(200, { ok: true });
     }
-    if (p === '/api/lis' && m === 'GET') return send(200, lis);
+    if (p === '/api/lis' && m === 'GET') return send(200, { connection: lis });
     if (p === '/api/lis' && m === 'PUT') {
-      lis = body as typeof lis;
-      return send(200, lis);
+      lis = { ...lis, ...(body as typeof lis) };
+      return send(200, { connection: lis });
     }
     if (p === '/api/documents/quarantine') return send(200, { items: [{ id: 'q-0001', receivedAt: new Date(Date.now() - 3_600_000).toISOString(), sha256: 'be5f'.repeat(16), reason: 'PDF carries JavaScript (/JS in an OpenAction)' }] });
     if (p === '/api/templates' && m === 'GET') return send(200, { items: [{ id: 'demo-outreach', version: 1, name: 'Demo outreach requisition', active: true, usedBy: reqs.length }] });
@@ -388,6 +389,23 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
     }
     if (/^\/api\/templates\/[^/]+\/\d+\/pages\/\d+\/image$/.test(p)) return send(200, pageSvg(reqs[0]!), 'image/svg+xml');
     if (/^\/api\/templates\/[^/]+\/\d+\/publish$/.test(p)) return send(200, { active: true });
+    if (p.startsWith('/api/deliveries')) {
+      const d = {
+        id: 'dddddddd-0000-4000-8000-000000000001', requisitionId: reqs[2]!.id, state: 'ambiguous', stateReason: 'no ACK within 30 s after the message was sent',
+        controlId: 'NX-000042', profile: 'OML_O21', ackCode: null, lisOrderNumber: null, attempts: 1, resendCount: 0, resolution: null,
+        payloadSha256: 'c0ffee'.repeat(10) + 'abcd', createdAt: new Date(Date.now() - 600_000).toISOString(), updatedAt: new Date(Date.now() - 540_000).toISOString(), ackedAt: null, needsPerson: true,
+      };
+      if (p === '/api/deliveries') return send(200, { items: deliveryDecided ? [] : [d] });
+      if (p.endsWith('/ack')) return send(200, { text: null });
+      if (p.endsWith('/resend') || p.endsWith('/mark-received')) {
+        deliveryDecided = true;
+        return send(200, { deliveryId: d.id, state: p.endsWith('/resend') ? 'pending' : 'acked' });
+      }
+      return send(200, { delivery: d, events: [
+        { at: d.createdAt, attempt: 1, kind: 'sent', reason: null, ackCode: null, actor: 'delivery', details: {} },
+        { at: d.updatedAt, attempt: 1, kind: 'ambiguous', reason: d.stateReason, ackCode: null, actor: 'delivery', details: {} },
+      ] });
+    }
     if (p === '/api/audit') return send(200, { items: [...audit].reverse().slice(0, Number(url.searchParams.get('limit') ?? 200)) });
     if (p === '/api/audit/verify') return send(200, { ok: true, checked: audit.length });
     return fail(404, 'not_found', `No mock for ${m} ${p}`);

@@ -12,6 +12,7 @@ import { QueueScreen } from './queue/QueueScreen.tsx';
 import { ReviewScreen } from './review/ReviewScreen.tsx';
 import { AdminScreen } from './admin/AdminScreen.tsx';
 import { AuditScreen } from './audit/AuditScreen.tsx';
+import { DeliveriesScreen } from './deliveries/DeliveriesScreen.tsx';
 import { Link } from './ui/Link.tsx';
 
 type Session = { status: 'loading' } | { status: 'signedOut'; message: string | null } | { status: 'signedIn'; me: Me };
@@ -97,6 +98,7 @@ function Shell({ route }: { route: Route }) {
   const reviewer = hasRole(me, 'reviewer', 'lead_reviewer');
   const admin = hasRole(me, 'admin');
   const auditor = hasRole(me, 'auditor', 'admin');
+  const deliveries = hasRole(me, 'lead_reviewer', 'admin', 'auditor');
   const current = (name: Route['name']) => (route.name === name ? 'page' : undefined);
   return (
     <div className={`shell ${route.name === 'review' ? 'shell-review' : ''}`}>
@@ -114,6 +116,11 @@ function Shell({ route }: { route: Route }) {
           {admin && (
             <Link to="/admin/users" aria-current={current('admin')} data-testid="nav-admin">
               Administration
+            </Link>
+          )}
+          {deliveries && (
+            <Link to="/deliveries" aria-current={current('deliveries')} data-testid="nav-deliveries">
+              Deliveries
             </Link>
           )}
           {auditor && (
@@ -146,6 +153,8 @@ function Screen({ route }: { route: Route }) {
       return <AdminScreen tab={route.tab} />;
     case 'audit':
       return <AuditScreen />;
+    case 'deliveries':
+      return <DeliveriesScreen />;
     case 'home':
     case 'signin':
       return null;

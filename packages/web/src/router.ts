@@ -33,6 +33,7 @@ export type Route =
   | { name: 'review'; id: string }
   | { name: 'admin'; tab: 'users' | 'templates' | 'lis' | 'quarantine' }
   | { name: 'audit' }
+  | { name: 'deliveries' }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -48,6 +49,7 @@ export function matchRoute(path: string): Route {
     if (b === 'users' || b === 'templates' || b === 'lis' || b === 'quarantine') return { name: 'admin', tab: b };
   }
   if (a === 'audit' && parts.length === 1) return { name: 'audit' };
+  if (a === 'deliveries' && parts.length === 1) return { name: 'deliveries' };
   return { name: 'notfound' };
 }
 

@@ -16,6 +16,8 @@ export function QuarantineAdmin() {
             <tr>
               <th scope="col">Received</th>
               <th scope="col">Reason</th>
+              <th scope="col">Type and size</th>
+              <th scope="col">From</th>
               <th scope="col">SHA-256</th>
               <th scope="col">Id</th>
             </tr>
@@ -25,6 +27,11 @@ export function QuarantineAdmin() {
               <tr key={i.id} data-testid={`quarantine-${i.id}`}>
                 <td>{clockTime(i.receivedAt)}</td>
                 <td>{i.reason}</td>
+                <td>
+                  {i.format ?? 'unknown'}
+                  {typeof i.bytes === 'number' ? `, ${(i.bytes / 1024).toFixed(0)} KiB` : ''}
+                </td>
+                <td>{i.source ?? ''}</td>
                 <td>
                   <code title={i.sha256}>{i.sha256.slice(0, 16)}…</code>
                 </td>

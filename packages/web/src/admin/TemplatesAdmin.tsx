@@ -23,6 +23,7 @@ export function TemplatesAdmin() {
       const f = data.get(name);
       if (f instanceof File && f.size === 0) data.delete(name);
     }
+    for (const name of ['name', 'id']) if (String(data.get(name) ?? '').trim() === '') data.delete(name);
     setBusy(true);
     setError(null);
     setPublished(null);
@@ -58,7 +59,7 @@ export function TemplatesAdmin() {
               <th scope="col">Form</th>
               <th scope="col">Id</th>
               <th scope="col">Version</th>
-              <th scope="col">Active</th>
+              <th scope="col">Status</th>
               <th scope="col">Requisitions read with it</th>
               <th scope="col"><span className="sr-only">Actions</span></th>
             </tr>
@@ -69,10 +70,13 @@ export function TemplatesAdmin() {
                 <td>{t.name}</td>
                 <td><code>{t.id}</code></td>
                 <td>{t.version}</td>
-                <td>{t.active ? '✓ active' : '—'}</td>
+                <td>
+                  {t.active ? '✓ published, in use' : (t.status ?? 'draft')}
+                  {t.source === 'builtin' ? <span className="muted"> (built in)</span> : null}
+                </td>
                 <td>{t.usedBy}</td>
                 <td>
-                  {!t.active && (
+                  {!t.active && (t.status ?? 'draft') === 'draft' && (
                     <button type="button" onClick={() => void publish(t.id, t.version)} data-testid={`template-publish-${t.id}-${t.version}`}>
                       Publish
                     </button>
@@ -85,6 +89,14 @@ export function TemplatesAdmin() {
       )}
       <form className="card" onSubmit={(e) => void submit(e)} data-testid="template-upload-form">
         <h3>Upload a blank form</h3>
+        <label>
+          Form name (optional; e.g. the title printed on it)
+          <input type="text" name="name" autoComplete="off" data-testid="template-name" />
+        </label>
+        <label>
+          Template id (optional; lower-case letters, digits, . _ -; a new version if it exists)
+          <input type="text" name="id" autoComplete="off" pattern="[a-z0-9._\-]+" data-testid="template-id" />
+        </label>
         <label>
           Blank form (PDF, PNG or TIFF)
           <input type="file" name="blank" accept="application/pdf,image/png,image/tiff,image/jpeg" required data-testid="template-blank" />

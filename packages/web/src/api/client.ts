@@ -6,6 +6,8 @@ import type {
   AdminUser,
   AuditEvent,
   AuditVerify,
+  DeliveryEvent,
+  DeliverySummary,
   FieldValue,
   IdentifierKind,
   IdentityAnswer,
@@ -154,6 +156,17 @@ export const api = {
     const a = await json<{ connection?: LisSettings } & Partial<LisSettings>>('PUT', '/api/lis', { body });
     return a.connection ?? (a as LisSettings);
   },
+
+  // deliveries a person decides about (lead reviewer, admin; auditors look)
+  deliveriesNeedingAttention: () => json<{ items: DeliverySummary[] }>('GET', '/api/deliveries?attention=1'),
+  delivery: (id: string) => json<{ delivery: DeliverySummary; events: DeliveryEvent[] }>('GET', `/api/deliveries/${seg(id)}`),
+  deliveryAck: (id: string) => json<{ text: string | null }>('GET', `/api/deliveries/${seg(id)}/ack`),
+  resendDelivery: (id: string, note: string) =>
+    json<{ deliveryId: string; state: string }>('POST', `/api/deliveries/${seg(id)}/resend`, { body: note ? { note } : {} }),
+  markDeliveryReceived: (id: string, lisOrderNumber: string | null, note: string) =>
+    json<{ deliveryId: string; state: string }>('POST', `/api/deliveries/${seg(id)}/mark-received`, {
+      body: { lisOrderNumber, ...(note ? { note } : {}) },
+    }),
 
   // audit
   audit: (filters: { requisitionId?: string; actor?: string; from?: string; to?: string; limit?: number }) => {

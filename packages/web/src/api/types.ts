@@ -196,8 +196,11 @@ export interface TemplateSummary {
   id: string;
   version: number;
   name: string;
+  status?: 'draft' | 'published' | 'retired';
+  source?: 'builtin' | 'upload';
   active: boolean;
   usedBy: number;
+  createdAt?: string;
 }
 
 /**
@@ -241,6 +244,40 @@ export interface QuarantineItem {
   receivedAt: string;
   sha256: string;
   reason: string;
+  format?: string | null;
+  bytes?: number | null;
+  source?: string | null;
+}
+
+// --- deliveries a person decides about --------------------------------------------------------------
+
+export interface DeliverySummary {
+  id: string;
+  requisitionId: string;
+  state: string;
+  stateReason: string | null;
+  controlId: string;
+  profile: LisProfile;
+  ackCode: string | null;
+  lisOrderNumber: string | null;
+  attempts: number;
+  resendCount: number;
+  resolution: 'resent' | 'marked_received' | null;
+  payloadSha256: string;
+  createdAt: string;
+  updatedAt: string;
+  ackedAt: string | null;
+  needsPerson: boolean;
+}
+
+export interface DeliveryEvent {
+  at: string;
+  attempt: number | null;
+  kind: string;
+  reason: string | null;
+  ackCode: string | null;
+  actor: string;
+  details: Record<string, unknown>;
 }
 
 // --- audit --------------------------------------------------------------------------------------
@@ -249,12 +286,14 @@ export interface AuditEvent {
   seq: number;
   at: string;
   actor: string;
+  actorType?: 'user' | 'service' | 'anonymous';
   action: string;
   objectType: string;
   objectId: string | null;
   field?: string | null;
   before?: unknown;
   after?: unknown;
+  details?: Record<string, unknown> | null;
   requestId: string | null;
   sourceIp: string | null;
   hash: string;

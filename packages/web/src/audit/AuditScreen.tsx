@@ -30,7 +30,14 @@ function toIso(local: string): string | undefined {
 
 export function AuditScreen() {
   useTitle('Audit');
-  const [filters, setFilters] = useState<Filters>({ requisitionId: '', actor: '', from: '', to: '', limit: 200 });
+  // A link may name a requisition (an id, never PHI): /audit?requisitionId=<uuid>
+  const [filters, setFilters] = useState<Filters>(() => ({
+    requisitionId: new URLSearchParams(window.location.search).get('requisitionId') ?? '',
+    actor: '',
+    from: '',
+    to: '',
+    limit: 200,
+  }));
   const [items, setItems] = useState<AuditEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const verify = useLoad<AuditVerify>(() => api.auditVerify());
@@ -123,6 +130,7 @@ export function AuditScreen() {
               <th scope="col">Field</th>
               <th scope="col">Before</th>
               <th scope="col">After</th>
+              <th scope="col">Details</th>
               <th scope="col">Request / source</th>
               <th scope="col">Hash</th>
             </tr>
@@ -132,7 +140,10 @@ export function AuditScreen() {
               <tr key={ev.seq} data-testid={`audit-${ev.seq}`} data-action={ev.action}>
                 <td className="num">{ev.seq}</td>
                 <td>{new Date(ev.at).toLocaleString()}</td>
-                <td>{ev.actor}</td>
+                <td>
+                  {ev.actor}
+                  {ev.actorType && ev.actorType !== 'user' ? <span className="muted"> ({ev.actorType})</span> : null}
+                </td>
                 <td>{ev.action}</td>
                 <td>
                   {ev.objectType} <code>{ev.objectId ? ev.objectId.slice(0, 8) : ''}</code>
@@ -140,6 +151,7 @@ export function AuditScreen() {
                 <td>{ev.field ?? ''}</td>
                 <td>{shown(ev.before)}</td>
                 <td>{shown(ev.after)}</td>
+                <td className="details">{ev.details && Object.keys(ev.details).length > 0 ? JSON.stringify(ev.details) : ''}</td>
                 <td>
                   <code>{ev.requestId ?? ''}</code> {ev.sourceIp ?? ''}
                 </td>
