@@ -15,6 +15,9 @@ import { createActiveUserForDemo } from './auth/users.ts';
 import { recordAudit, serviceContext } from './audit/audit.ts';
 import type { Role } from './db/schema.ts';
 import { DEFAULT_LIS, setLisConnection } from './requisitions/delivery-port.ts';
+import { LocalKeyFileProvider } from './crypto/keys.ts';
+import { Vault } from './crypto/vault.ts';
+import { createDb } from './db/pool.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -24,6 +27,7 @@ const USAGE = `usage: nexession <command>
   demo       start, plus demo users, the LIS simulator and a few synthetic faxes (demo only)
   migrate    apply database migrations and exit
   lis-sim    run the bundled MLLP LIS simulator (see: nexession lis-sim --help)
+  rotate-key introduce a new key-encryption key and re-wrap every data key with it
   totp <secret>  print the current TOTP code for a secret (for the demo accounts)
 
 Configuration (environment): PORT (8443), HOST (127.0.0.1), NEXESSION_VAR_DIR (./var),
@@ -171,6 +175,24 @@ async function migrateCommand(out: (line: string) => void): Promise<number> {
   return 0;
 }
 
+async function rotateKey(out: (line: string) => void): Promise<number> {
+  const config = loadConfig();
+  const log = logger(config);
+  const database = await openDatabase(config, log);
+  const { db } = createDb(database.appUrl, 2);
+  try {
+    const keys = await LocalKeyFileProvider.open(path.join(config.varDir, 'keys'));
+    const version = await keys.rotate();
+    const n = await new Vault(keys).rewrapAll(db);
+    await recordAudit(db, new Vault(keys), serviceContext('key-rotation'), { action: 'keys.rotate', objectType: 'keys', objectId: `kek-v${version}`, details: { rewrapped: n } });
+    out(`key-encryption key v${version} is current; ${n} data key(s) re-wrapped. Keep the older key files until backups made with them have expired.`);
+  } finally {
+    await db.destroy();
+    await database.embedded?.stop();
+  }
+  return 0;
+}
+
 export async function main(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -191,6 +213,8 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
       }
       return 0;
     }
+    case 'rotate-key':
+      return rotateKey(out);
     case 'totp': {
       const secret = rest[0];
       if (!secret) throw new Error('usage: nexession totp <base32 secret>');

@@ -3,6 +3,7 @@
  * owner role, the application as the least-privilege role, keys, blobs, jobs (reading and
  * delivery), the watched folder, and HTTPS. Returns a handle that shuts it all down in order.
  */
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,10 +41,37 @@ export interface DatabaseUrls {
   embedded: EmbeddedCluster | null;
 }
 
+/**
+ * One process owns the embedded database at a time: a second `start` (or `migrate`) while one
+ * runs would otherwise stop the running one's PostgreSQL as an orphan.
+ */
+async function takeOwnership(pidFile: string): Promise<void> {
+  try {
+    const pid = Number((await fs.readFile(pidFile, 'utf8')).trim());
+    if (Number.isInteger(pid) && pid !== process.pid) {
+      let alive = false;
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch {
+        alive = false;
+      }
+      if (alive) throw new Error(`Nexession is already running on this data folder (process ${pid}); stop it first (or delete ${pidFile} if no such process is Nexession)`);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await fs.writeFile(pidFile, `${process.pid}\n`, { mode: 0o600 });
+  process.once('exit', () => {
+    rmSync(pidFile, { force: true });
+  });
+}
+
 /** Embedded PostgreSQL under var/pg (roles and database made on first start), or the configured server. */
 export async function openDatabase(config: Config, log: Logger): Promise<DatabaseUrls> {
   if (config.database) return { ownerUrl: config.database.ownerUrl, appUrl: config.database.appUrl, embedded: null };
   const secrets = path.join(config.varDir, 'secrets');
+  await takeOwnership(path.join(config.varDir, 'nexession.pid'));
   const embedded = await startEmbeddedPostgres({
     dataDir: path.join(config.varDir, 'pg'),
     secretsFile: path.join(secrets, 'postgres-superuser.json'),
