@@ -18,7 +18,7 @@ import { extractOf, identityFieldsReviewed, loadRequisition, releaseBlockers, va
 import { buildConfirmedOrder } from './order.ts';
 import { pageContext } from './reading.ts';
 import type { Validation } from './validation/rules.ts';
-import { sealField } from './values.ts';
+import { openField, sealField } from './values.ts';
 
 const REVIEWER_ROLES: Role[] = ['reviewer', 'lead_reviewer'];
 const isLead = (s: Session) => s.user.roles.includes('lead_reviewer');
@@ -261,6 +261,28 @@ export class ReviewService {
     const crop = await sharp(png).extract({ left, top, width, height }).png().toBuffer();
     await recordAudit(ctx.db, ctx.vault, rc, { action: 'field.crop', objectType: 'requisition', objectId: id, field: key });
     return crop;
+  }
+
+  /**
+   * Rule 3, checked: the stored page image and the stored evidence of a checkbox give the same
+   * counts and decision again (the reader's `recomputeCheckbox`, arithmetic only).
+   */
+  async recomputeCheckbox(rc: RequestContext, id: string, key: string) {
+    const ctx = this.#ctx;
+    const reader = (await import('@nexession/reader')) as Record<string, unknown>;
+    const recompute = reader.recomputeCheckbox as ((png: Uint8Array, evidence: unknown) => Promise<Record<string, unknown>>) | undefined;
+    if (typeof recompute !== 'function') throw new HttpError(501, 'not_available', 'the reader cannot recompute checkboxes yet');
+    const r = await ctx.db.selectFrom('requisitions').select(['document_id']).where('id', '=', id).executeTakeFirst();
+    const f = r && (await ctx.db.selectFrom('requisition_fields').select(['page', 'kind', 'method', 'evidence', 'checkbox']).where('requisition_id', '=', id).where('key', '=', key).executeTakeFirst());
+    if (!r || !f) throw notFound('no such field');
+    if (f.kind !== 'checkbox' || f.method !== 'checkbox' || !f.evidence) throw conflict('not_measured', 'this field is not a measured checkbox');
+    const evidence = await openField<unknown>(ctx, f.evidence, id, key, 'evidence');
+    const p = await ctx.db.selectFrom('document_pages').select(['blob_key']).where('document_id', '=', r.document_id).where('page_index', '=', f.page).executeTakeFirstOrThrow();
+    const png = await ctx.vault.open(ctx.db, await ctx.blobs.get(p.blob_key), pageContext(r.document_id, f.page));
+    const result = await recompute(new Uint8Array(png), evidence);
+    await recordAudit(ctx.db, ctx.vault, rc, { action: 'field.recompute', objectType: 'requisition', objectId: id, field: key, details: { matchesStored: result.matchesStored } });
+    const { evidence: _e, ...numbers } = result;
+    return { key, stored: f.checkbox, recomputed: numbers, evidence };
   }
 
   // -- changes ---------------------------------------------------------------------------------

@@ -36,6 +36,10 @@ export async function reviewRoutes(app: FastifyInstance, opts: { review: ReviewS
     return reply.type('image/png').send(png);
   });
 
+  app.get<{ Params: { id: string; key: string } }>('/api/requisitions/:id/fields/:key/recompute', { config: LOOK }, async (req) =>
+    svc.recomputeCheckbox(req.rc, uuidParam(req.params.id, 'requisition'), req.params.key),
+  );
+
   app.post<{ Params: { id: string; key: string } }>('/api/requisitions/:id/fields/:key/review', { config: REVIEW }, async (req) => {
     const body = parseBody(
       z.object({ action: z.enum(['confirm', 'correct', 'absent_on_source']), value: fieldValue.optional(), acknowledgeFlags: z.boolean().optional() }),
