@@ -93,6 +93,18 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
     return truth;
   }
 
+  function darkNear(u: number, v: number): boolean {
+    for (let dy = -1; dy <= 1; dy++) {
+      const y = v + dy;
+      if (y < 0 || y >= image.height) continue;
+      for (let dx = -1; dx <= 1; dx++) {
+        const x = u + dx;
+        if (x >= 0 && x < image.width && image.data[y * image.width + x]! < darkBelow) return true;
+      }
+    }
+    return false;
+  }
+
   /** Ink pixels of a layer inside a template rectangle, as seen on the output, and how many arrived dark. */
   function countLayer(rect: { x: number; y: number; w: number; h: number }, layer: MarkLayer, r: RectPx) {
     const k = painted.pxPerMm;
@@ -104,7 +116,9 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
         if (mx < rect.x || mx > rect.x + rect.w || my < rect.y || my > rect.y + rect.h) continue;
         if (inkAt(layer, Math.floor(mx * k), Math.floor(my * k)) >= 128) {
           inkPx++;
-          if (image.data[v * image.width + u]! < darkBelow) visible++;
+          // A stroke counts as arrived when the output is dark there or right beside it: thin
+          // strokes on a coarse line land between pixel centres without being lost.
+          if (darkNear(u, v)) visible++;
         }
       }
     }
