@@ -5,3 +5,6 @@ export { decodePages, DecodeError } from './decode/decodePages.ts';
 export { WORKING_DPI, DEFAULT_LIMITS } from './decode/constants.ts';
 export { templateFromOscarMap } from './template/fromOscarMap.ts';
 export type { TemplateMeta } from './template/fromOscarMap.ts';
+export { createReader } from './read/createReader.ts';
+export { recomputeCheckbox } from './measure/recompute.ts';
+export { decideCheckbox } from './measure/checkboxDecision.ts';

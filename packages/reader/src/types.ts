@@ -134,8 +134,12 @@ export interface CheckboxEvidence {
   matchScore: number;
   /** The exact pixels counted: a rectangle of the normalised page image. */
   interior: RectPx;
-  /** A pixel is dark when its grey value is strictly below `threshold`. */
-  binarisation: { rule: 'grey_below'; threshold: number };
+  /**
+   * A pixel is dark when its grey value is strictly below `threshold` and, when
+   * `minDarkNeighbours` is given, at least that many of its 8 neighbours are dark by the same
+   * threshold (isolated fax noise does not count). Applies to `dark`/`total`.
+   */
+  binarisation: { rule: 'grey_below'; threshold: number; minDarkNeighbours?: number };
   dark: number;
   total: number;
   ratio: number;
@@ -144,6 +148,41 @@ export interface CheckboxEvidence {
   /** The figure compared with the thresholds (ratio, or ratio minus blank ratio). */
   score: number;
   thresholds: { low: number; high: number; filled: number };
+  /**
+   * Ink just outside the box on each side (a circle drawn round it): for each strip, dark pixels
+   * (grey below `threshold`, pen-dark) not inside any `exclude` rectangle (neighbouring boxes),
+   * as a share of the strip, minus the same share on the blank form. A circle shows on two
+   * opposite sides (`minScore` counts as ink on a side). The `near-left` and `near-right` strips
+   * hug the box at mid-height: a stroke through the box that runs out of both (a mark struck
+   * through) shows there (`minNearScore`).
+   */
+  /**
+   * Strokes leaving the box: for each side, `inside` is a band of the interior along that side
+   * and `outside` a band just beyond the printed edge; `lines` counts the rows (left and right
+   * sides) or columns (top and bottom) of the inside band that are dark where the outside band is
+   * dark within a few lines (a slanting stroke: the bands' distance apart plus two, see
+   * `slackOf`), except `ignore`d lines where the blank form itself has print in the outside band.
+   * Lines along which the interior is dark over 60 % or more of its width (a printed rule along
+   * the box's edge, seen through the interior) do not count.
+   * A side counts when `lines` is at least `minLines` and at most `maxShare` of the band's length
+   * (a band dark all along lies on a printed rule). Ink leaving on two or more sides is a stroke through
+   * the box (a circle round the next box, a mark struck through), not a mark made in it.
+   */
+  exits?: { minLines: number; minSides: number; maxShare: number; sides: { side: 'left' | 'right' | 'top' | 'bottom'; inside: RectPx; outside: RectPx; ignore: number[]; lines: number }[] };
+  /**
+   * Strokes that cross from this box into an adjacent box (a circle round the next box, a
+   * mark spilling over): `band` lies inside this box along the shared edge, `otherBand` inside
+   * the other box; `lines` counts the columns (or rows, for side-by-side boxes) dark in both
+   * within `slack` lines of each other.
+   */
+  crossings?: { other: string; band: RectPx; otherBand: RectPx; across: 'columns' | 'rows'; slack: number; lines: number; minLines: number }[];
+  surround?: {
+    threshold: number;
+    minScore: number;
+    minNearScore: number;
+    exclude: RectPx[];
+    sides: { side: 'left' | 'right' | 'top' | 'bottom' | 'near-left' | 'near-right'; rect: RectPx; dark: number; total: number; ratio: number; blankRatio: number; score: number }[];
+  };
 }
 
 export type CheckboxState = 'marked' | 'empty' | 'review';

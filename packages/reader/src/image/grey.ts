@@ -1,6 +1,7 @@
 /** Small operations on 8-bit grey images (0 = black). All pure; none keeps a reference to its input. */
 import sharp from 'sharp';
 import type { GreyImage, RectPx } from '../types.ts';
+import { type Quarter, rotateRaster } from './quarter.ts';
 
 export function blankImage(width: number, height: number, value = 255): GreyImage {
   return { width, height, data: new Uint8Array(width * height).fill(value) };
@@ -47,31 +48,14 @@ export function downsample(img: GreyImage, f: number): GreyImage {
   return { width: w, height: h, data };
 }
 
-export function rotateQuarter(img: GreyImage, rotation: 0 | 90 | 180 | 270): GreyImage {
-  if (rotation === 0) return { width: img.width, height: img.height, data: img.data.slice() };
-  const { width: w, height: h, data } = img;
-  if (rotation === 180) {
-    const out = new Uint8Array(data.length);
-    for (let i = 0, n = data.length; i < n; i++) out[i] = data[n - 1 - i]!;
-    return { width: w, height: h, data: out };
-  }
-  // 90 = clockwise: the source's left column becomes the top row.
-  const out = new Uint8Array(data.length);
-  const nw = h;
-  const nh = w;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const v = data[y * w + x]!;
-      if (rotation === 90) out[x * nw + (h - 1 - y)] = v;
-      else out[(w - 1 - x) * nw + y] = v;
-    }
-  }
-  return { width: nw, height: nh, data: out };
+export function rotateQuarter(img: GreyImage, rotation: Quarter): GreyImage {
+  return rotateRaster(img.data, img.width, img.height, rotation);
 }
 
 /**
  * Rotation by a small angle about the centre, same size, bilinear, white where nothing maps.
- * Positive degrees turn the content clockwise (y down).
+ * Positive degrees turn the content clockwise (y down). Fixed-point (16.16) arithmetic: this
+ * runs on every skewed page.
  */
 export function rotateSmall(img: GreyImage, deg: number): GreyImage {
   const { width: w, height: h, data } = img;
@@ -81,21 +65,47 @@ export function rotateSmall(img: GreyImage, deg: number): GreyImage {
   const s = Math.sin(a);
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
+  const ONE = 65536;
+  const dxs = Math.round(c * ONE);
+  const dys = Math.round(-s * ONE);
+  const maxX = (w - 1) * ONE;
+  const maxY = (h - 1) * ONE;
   for (let y = 0; y < h; y++) {
     const dy = y - cy;
-    // Inverse map: output (x, y) comes from the source point rotated back by -a.
-    let sx = c * -cx + s * dy + cx;
-    let sy = -s * -cx + c * dy + cy;
-    for (let x = 0; x < w; x++, sx += c, sy -= s) {
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      if (x0 < 0 || y0 < 0 || x0 >= w - 1 || y0 >= h - 1) continue;
-      const fx = sx - x0;
-      const fy = sy - y0;
+    // Inverse map: output (x, y) samples the source at the point rotated back by -a.
+    const sx0 = (c * -cx + s * dy + cx) * ONE;
+    const sy0 = (-s * -cx + c * dy + cy) * ONE;
+    // The run of x whose source lies inside the image (both coordinates are linear in x).
+    let xa = 0;
+    let xb = w - 1;
+    const clip = (p0: number, dp: number, max: number): void => {
+      if (dp === 0) {
+        if (p0 < 0 || p0 >= max) xb = -1;
+        return;
+      }
+      const lo = (0 - p0) / dp;
+      const hi = (max - 1 - p0) / dp;
+      xa = Math.max(xa, Math.ceil(Math.min(lo, hi)));
+      xb = Math.min(xb, Math.floor(Math.max(lo, hi)));
+    };
+    clip(sx0, dxs, maxX);
+    clip(sy0, dys, maxY);
+    let sx = Math.round(sx0 + xa * dxs);
+    let sy = Math.round(sy0 + xa * dys);
+    const row = y * w;
+    for (let x = xa; x <= xb; x++, sx += dxs, sy += dys) {
+      const x0 = sx >> 16;
+      const y0 = sy >> 16;
+      const fx = sx & 0xffff;
+      const fy = sy & 0xffff;
       const i = y0 * w + x0;
-      const top = data[i]! + (data[i + 1]! - data[i]!) * fx;
-      const bot = data[i + w]! + (data[i + w + 1]! - data[i + w]!) * fx;
-      out[y * w + x] = (top + (bot - top) * fy + 0.5) | 0;
+      const p00 = data[i]!;
+      const p01 = data[i + 1]!;
+      const p10 = data[i + w]!;
+      const p11 = data[i + w + 1]!;
+      const top = p00 * ONE + (p01 - p00) * fx;
+      const bot = p10 * ONE + (p11 - p10) * fx;
+      out[row + x] = (top + (((bot - top) / ONE) * fy) + 32768) / ONE;
     }
   }
   return { width: w, height: h, data: out };

@@ -25,7 +25,7 @@ export interface TemplateMeta {
  */
 const OSCAR_GROUPS: CheckboxGroup[] = [
   { key: 'sex', label: 'Sex', rule: 'one', members: ['male', 'female'] },
-  { key: 'payment', label: 'Check one: OHIP/Insured, Third Party / Uninsured, WSIB', rule: 'one', members: ['ohip', 'thirdParty', 'wcb'] },
+  { key: 'payment', label: 'Check one: OHIP/Insured, Third Party / Uninsured, WSIB', rule: 'at_most_one', members: ['ohip', 'thirdParty', 'wcb'] },
   { key: 'viral_hepatitis', label: 'Viral Hepatitis (check one only)', rule: 'at_most_one', members: ['v_acuteHepatitis', 'v_chronicHepatitis', 'v_immuneStatus'] },
   { key: 'glucose_timing', label: 'Glucose: Random or Fasting', rule: 'at_most_one', members: ['b_glucose_random', 'b_glucose_fasting'] },
   { key: 'fobt', label: 'Fecal Occult Blood Test (check one)', rule: 'at_most_one', members: ['fobt_nonCCC', 'fobt_CCC'] },

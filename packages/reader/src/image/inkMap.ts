@@ -1,0 +1,189 @@
+/**
+ * Ink density maps: the share of dark pixels in each f x f block. Comparing forms on these
+ * rather than on grey values makes a bilevel fax, a grey scan and a rendered PDF look alike.
+ */
+import type { GreyImage } from '../types.ts';
+
+export interface InkMap {
+  width: number;
+  height: number;
+  /** Scale: source pixels per map pixel. */
+  factor: number;
+  data: Float32Array;
+}
+
+export function inkMap(img: GreyImage, threshold: number, factor: number): InkMap {
+  const w = Math.ceil(img.width / factor);
+  const h = Math.ceil(img.height / factor);
+  const acc = new Float32Array(w * h);
+  const src = img.data;
+  const iw = img.width;
+  for (let y = 0; y < img.height; y++) {
+    const row = ((y / factor) | 0) * w;
+    const base = y * iw;
+    for (let x = 0; x < iw; x++) if (src[base + x]! < threshold) acc[row + ((x / factor) | 0)]! += 1;
+  }
+  const inv = 1 / (factor * factor);
+  for (let i = 0; i < acc.length; i++) acc[i]! *= inv;
+  return { width: w, height: h, factor, data: acc };
+}
+
+/** Box blur of radius r (separable), keeping the size. */
+export function blurMap(m: InkMap, r: number): InkMap {
+  if (r <= 0) return m;
+  const { width: w, height: h } = m;
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  const n = 2 * r + 1;
+  for (let y = 0; y < h; y++) {
+    let s = 0;
+    for (let x = -r; x <= r; x++) s += m.data[y * w + Math.min(w - 1, Math.max(0, x))]!;
+    for (let x = 0; x < w; x++) {
+      tmp[y * w + x] = s / n;
+      s += m.data[y * w + Math.min(w - 1, x + r + 1)]! - m.data[y * w + Math.max(0, x - r)]!;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let s = 0;
+    for (let y = -r; y <= r; y++) s += tmp[Math.min(h - 1, Math.max(0, y)) * w + x]!;
+    for (let y = 0; y < h; y++) {
+      out[y * w + x] = s / n;
+      s += tmp[Math.min(h - 1, y + r + 1) * w + x]! - tmp[Math.max(0, y - r) * w + x]!;
+    }
+  }
+  return { width: w, height: h, factor: m.factor, data: out };
+}
+
+/** Integral images of values and squares, for fast window means and variances. */
+export interface Integrals {
+  width: number;
+  height: number;
+  sum: Float64Array;
+  sq: Float64Array;
+}
+
+export function integrals(m: InkMap): Integrals {
+  const w = m.width + 1;
+  const h = m.height + 1;
+  const sum = new Float64Array(w * h);
+  const sq = new Float64Array(w * h);
+  for (let y = 1; y < h; y++) {
+    let rs = 0;
+    let rq = 0;
+    for (let x = 1; x < w; x++) {
+      const v = m.data[(y - 1) * m.width + (x - 1)]!;
+      rs += v;
+      rq += v * v;
+      sum[y * w + x] = sum[(y - 1) * w + x]! + rs;
+      sq[y * w + x] = sq[(y - 1) * w + x]! + rq;
+    }
+  }
+  return { width: w, height: h, sum, sq };
+}
+
+export interface Patch {
+  width: number;
+  height: number;
+  /** Zero-mean values. */
+  values: Float32Array;
+  norm: number;
+}
+
+export function makePatch(m: InkMap, x0: number, y0: number, pw: number, ph: number): Patch | null {
+  if (x0 < 0 || y0 < 0 || x0 + pw > m.width || y0 + ph > m.height) return null;
+  const values = new Float32Array(pw * ph);
+  let mean = 0;
+  for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++) mean += values[y * pw + x] = m.data[(y0 + y) * m.width + x0 + x]!;
+  mean /= pw * ph;
+  let norm = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = (values[i]! -= mean);
+    norm += v * v;
+  }
+  norm = Math.sqrt(norm);
+  return norm > 1e-6 ? { width: pw, height: ph, values, norm } : null;
+}
+
+export interface NccPeak {
+  /** Top-left of the best window, sub-pixel. */
+  x: number;
+  y: number;
+  score: number;
+  /** Best score at least `exclusion` away from the peak: a repeated pattern has a high one. */
+  second: number;
+}
+
+/** Normalised cross-correlation of a patch over top-left positions [x0..x1] x [y0..y1]. */
+export function nccSearch(m: InkMap, ii: Integrals, p: Patch, x0: number, y0: number, x1: number, y1: number, exclusion = 2): NccPeak | null {
+  const xs = Math.max(0, x0);
+  const ys = Math.max(0, y0);
+  const xe = Math.min(m.width - p.width, x1);
+  const ye = Math.min(m.height - p.height, y1);
+  if (xe < xs || ye < ys) return null;
+  const gw = xe - xs + 1;
+  const gh = ye - ys + 1;
+  const scores = new Float32Array(gw * gh);
+  const n = p.width * p.height;
+  const W = ii.width;
+  let best = -Infinity;
+  let bi = 0;
+  for (let y = ys; y <= ye; y++) {
+    for (let x = xs; x <= xe; x++) {
+      const a = y * W + x;
+      const b = y * W + x + p.width;
+      const c = (y + p.height) * W + x;
+      const d = (y + p.height) * W + x + p.width;
+      const s = ii.sum[d]! - ii.sum[b]! - ii.sum[c]! + ii.sum[a]!;
+      const q = ii.sq[d]! - ii.sq[b]! - ii.sq[c]! + ii.sq[a]!;
+      const varI = q - (s * s) / n;
+      let score = 0;
+      if (varI > 1e-9) {
+        let dot = 0;
+        for (let py = 0; py < p.height; py++) {
+          const row = (y + py) * m.width + x;
+          const prow = py * p.width;
+          for (let px = 0; px < p.width; px++) dot += m.data[row + px]! * p.values[prow + px]!;
+        }
+        score = dot / (Math.sqrt(varI) * p.norm);
+      }
+      const k = (y - ys) * gw + (x - xs);
+      scores[k] = score;
+      if (score > best) {
+        best = score;
+        bi = k;
+      }
+    }
+  }
+  const bx = bi % gw;
+  const by = (bi - bx) / gw;
+  let second = -Infinity;
+  for (let k = 0; k < scores.length; k++) {
+    const x = k % gw;
+    const y = (k - x) / gw;
+    if (Math.abs(x - bx) > exclusion || Math.abs(y - by) > exclusion) second = Math.max(second, scores[k]!);
+  }
+  // Parabolic sub-pixel refinement around the peak.
+  const at = (x: number, y: number): number | null => (x >= 0 && y >= 0 && x < gw && y < gh ? scores[y * gw + x]! : null);
+  const sub = (l: number | null, c: number, r: number | null): number => {
+    if (l === null || r === null) return 0;
+    const den = l - 2 * c + r;
+    return den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / den)) : 0;
+  };
+  const fx = sub(at(bx - 1, by), best, at(bx + 1, by));
+  const fy = sub(at(bx, by - 1), best, at(bx, by + 1));
+  return { x: xs + bx + fx, y: ys + by + fy, score: best, second: Number.isFinite(second) ? second : -1 };
+}
+
+/** Mean of k x k blocks of a map: the ink map at a coarser scale, without touching the image again. */
+export function poolMap(m: InkMap, k: number): InkMap {
+  const w = Math.ceil(m.width / k);
+  const h = Math.ceil(m.height / k);
+  const acc = new Float32Array(w * h);
+  for (let y = 0; y < m.height; y++) {
+    const row = ((y / k) | 0) * w;
+    for (let x = 0; x < m.width; x++) acc[row + ((x / k) | 0)]! += m.data[y * m.width + x]!;
+  }
+  const inv = 1 / (k * k);
+  for (let i = 0; i < acc.length; i++) acc[i]! *= inv;
+  return { width: w, height: h, factor: m.factor * k, data: acc };
+}

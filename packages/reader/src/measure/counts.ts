@@ -1,0 +1,116 @@
+/**
+ * The pixel counts behind every checkbox decision. The reader and `recomputeCheckbox` call
+ * exactly these functions on the same stored image, so their numbers are equal, not close.
+ */
+import type { GreyImage, RectPx } from '../types.ts';
+
+function clip(img: GreyImage, r: RectPx): { x0: number; y0: number; x1: number; y1: number } {
+  return { x0: Math.max(0, r.x), y0: Math.max(0, r.y), x1: Math.min(img.width, r.x + r.w), y1: Math.min(img.height, r.y + r.h) };
+}
+
+const inside = (r: RectPx, x: number, y: number): boolean => x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
+
+/**
+ * Dark (grey strictly below `threshold`) and total pixels of a rectangle, clipped to the image.
+ * With `minDarkNeighbours`, a dark pixel counts only when that many of its 8 neighbours (inside
+ * the image, inside or outside the rectangle) are dark too.
+ */
+export function countRect(img: GreyImage, r: RectPx, threshold: number, minDarkNeighbours = 0): { dark: number; total: number } {
+  const { x0, y0, x1, y1 } = clip(img, r);
+  const { width: w, height: h, data } = img;
+  let dark = 0;
+  for (let y = y0; y < y1; y++) {
+    const row = y * w;
+    for (let x = x0; x < x1; x++) {
+      if (data[row + x]! >= threshold) continue;
+      if (minDarkNeighbours > 0) {
+        let n = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = y + dy;
+          if (yy < 0 || yy >= h) continue;
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx;
+            if ((dx || dy) && xx >= 0 && xx < w && data[yy * w + xx]! < threshold) n++;
+          }
+        }
+        if (n < minDarkNeighbours) continue;
+      }
+      dark++;
+    }
+  }
+  return { dark, total: Math.max(0, x1 - x0) * Math.max(0, y1 - y0) };
+}
+
+/** Dark and total pixels in `outer` but in neither `inner` nor any `exclude` rectangle. */
+export function countRing(img: GreyImage, outer: RectPx, inner: RectPx, exclude: RectPx[], threshold: number): { dark: number; total: number } {
+  const { x0, y0, x1, y1 } = clip(img, outer);
+  let dark = 0;
+  let total = 0;
+  for (let y = y0; y < y1; y++) {
+    const row = y * img.width;
+    for (let x = x0; x < x1; x++) {
+      if (inside(inner, x, y) || exclude.some((e) => inside(e, x, y))) continue;
+      total++;
+      if (img.data[row + x]! < threshold) dark++;
+    }
+  }
+  return { dark, total };
+}
+
+
+/**
+ * Lines (columns when `across` is "columns", else rows) of band `a` with a dark pixel such that
+ * band `b` has a dark pixel within `slack` lines of it: a stroke running from one band into the
+ * other across the edge between them, at up to the slope `slack` allows. `ignore`d lines of `b`
+ * (where the blank form has print) do not count.
+ */
+export function crossingLines(img: GreyImage, a: RectPx, b: RectPx, across: 'columns' | 'rows', threshold: number, ignore: number[] = [], slack = 0, through?: RectPx): number {
+  const full = through ? new Set(fullLines(img, through, across, threshold, 0.6)) : null;
+  const inA = new Set(darkLines(img, a, across, threshold).filter((l) => !full?.has(l)));
+  const inB = new Set(darkLines(img, b, across, threshold).filter((l) => !ignore.includes(l)));
+  let n = 0;
+  for (const l of inA) {
+    for (let d = -slack; d <= slack; d++) {
+      if (inB.has(l + d)) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Lines of a rectangle dark over at least `share` of their length: rows (when `across` is
+ * "rows") or columns. A printed rule running along a box's edge is such a line.
+ */
+export function fullLines(img: GreyImage, r: RectPx, across: 'columns' | 'rows', threshold: number, share: number): number[] {
+  const { x0, y0, x1, y1 } = clip(img, r);
+  const out: number[] = [];
+  if (across === 'rows') {
+    for (let y = y0; y < y1; y++) {
+      let d = 0;
+      for (let x = x0; x < x1; x++) if (img.data[y * img.width + x]! < threshold) d++;
+      if (d >= share * (x1 - x0)) out.push(y);
+    }
+  } else {
+    for (let x = x0; x < x1; x++) {
+      let d = 0;
+      for (let y = y0; y < y1; y++) if (img.data[y * img.width + x]! < threshold) d++;
+      if (d >= share * (y1 - y0)) out.push(x);
+    }
+  }
+  return out;
+}
+
+/** The lines (columns or rows) of a band that hold at least one dark pixel. */
+export function darkLines(img: GreyImage, r: RectPx, across: 'columns' | 'rows', threshold: number): number[] {
+  const { x0, y0, x1, y1 } = clip(img, r);
+  const out: number[] = [];
+  if (across === 'columns') {
+    for (let x = x0; x < x1; x++) for (let y = y0; y < y1; y++) if (img.data[y * img.width + x]! < threshold) { out.push(x); break; }
+  } else {
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (img.data[y * img.width + x]! < threshold) { out.push(y); break; }
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+/**
+ * Orientation, skew and identification of one page: deskew by projection profiles, rank the
+ * template pages in each quarter turn by coarse correlation, and let registration decide.
+ * A page is recognised only when enough of the template's printed features are found where
+ * one affine map puts them; otherwise it is unrecognised, whatever template came closest.
+ */
+import type { GreyImage, PageClassification } from '../types.ts';
+import { rotateQuarter, rotateSmall } from '../image/grey.ts';
+import type { Quarter } from '../image/quarter.ts';
+import { estimateSkew } from '../orient/skew.ts';
+import { type Candidate, rankCandidates } from '../register/identify.ts';
+import { type RegistrationFit, fineInkMap, pageMaps, registerPage } from '../register/register.ts';
+import type { PreparedPage } from './prepare.ts';
+
+/** Share of registration features that must be found for a page to be recognised. */
+export const RECOGNITION_FLOOR = 0.5;
+export const MIN_FEATURES = 12;
+/** Coarse correlation below which a candidate is not worth registering. */
+const COARSE_FLOOR = 0.25;
+const MIN_SKEW = 0.1;
+
+export interface OrientedPage {
+  image: GreyImage;
+  rotation: Quarter;
+  skewDeg: number;
+  classification: PageClassification;
+  prep: PreparedPage | null;
+  fit: RegistrationFit | null;
+}
+
+export function orientAndIdentify(input: GreyImage, preps: PreparedPage[]): OrientedPage {
+  let img = input;
+  let fm = fineInkMap(img);
+  const skew = estimateSkew(fm);
+  const skewDeg = Math.abs(skew.deg) >= MIN_SKEW ? skew.deg : 0;
+  if (skewDeg !== 0) {
+    img = rotateSmall(img, -skewDeg);
+    fm = fineInkMap(img);
+  }
+  const ranked = rankCandidates(fm, preps);
+  let best: { c: Candidate; fit: RegistrationFit; score: number } | null = null;
+  for (const c of ranked.filter((r) => r.coarseScore >= COARSE_FLOOR).slice(0, 3)) {
+    const fit = registerPage(pageMaps(fm, c.rotation), c.prep, c.offset);
+    if (!fit) continue;
+    const score = fit.inliers / Math.max(1, fit.attempted);
+    if (!best || score > best.score) best = { c, fit, score };
+  }
+  const bestScore = best ? best.score : 0;
+  if (!best || best.score < RECOGNITION_FLOOR || best.fit.inliers < MIN_FEATURES) {
+    const top = ranked[0];
+    const reason = !top || top.coarseScore < COARSE_FLOOR
+      ? `the page does not resemble any active template (best coarse match ${fmt(top?.coarseScore ?? 0)})`
+      : `only ${best ? `${best.fit.inliers} of ${best.fit.attempted}` : 'none'} of the printed features of the closest template (${top.prep.templateId} page ${top.prep.pageIndex + 1}) were found; at least ${Math.round(RECOGNITION_FLOOR * 100)} % are needed`;
+    return { image: img, rotation: 0, skewDeg, classification: { kind: 'unrecognised', reason, bestScore: round3(bestScore) }, prep: null, fit: null };
+  }
+  const { c, fit } = best;
+  return {
+    image: c.rotation === 0 ? img : rotateQuarter(img, c.rotation),
+    rotation: c.rotation,
+    skewDeg,
+    classification: { kind: 'template', templateId: c.prep.templateId, templateVersion: c.prep.templateVersion, page: c.prep.pageIndex, score: round3(best.score) },
+    prep: c.prep,
+    fit,
+  };
+}
+
+function fmt(v: number): string {
+  return (Math.round(v * 100) / 100).toFixed(2);
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

@@ -1,0 +1,228 @@
+/**
+ * Reading one decoded page: orient and identify it, register it, gate it, then read every field
+ * of its template on the final normalised image (the image that is stored and that every
+ * region and count refers to).
+ */
+import type { BarcodeReading, CheckboxEvidence, CheckboxField, CheckboxReading, DecodedPage, FieldReading, Flag, Gate, GreyImage, PageReading, RectPx, Registration, TextField, TextReading } from '../types.ts';
+import { encodePng } from '../image/grey.ts';
+import { type Affine, mapRect, scaleAndRotation } from '../register/affine.ts';
+import { decideCheckbox, measureCheckbox, slackOf } from '../measure/checkbox.ts';
+import { CROSSING_LINES } from '../measure/checkboxDecision.ts';
+import { crossingLines } from '../measure/counts.ts';
+import { applyGroupRules } from '../measure/groups.ts';
+import { type Streak, findStreaks } from '../measure/streaks.ts';
+import { MIN_FEATURES, RECOGNITION_FLOOR, orientAndIdentify } from './orientPage.ts';
+import type { PreparedPage } from './prepare.ts';
+
+export interface TextService {
+  readFields(page: GreyImage, blank: GreyImage, fields: { field: TextField; region: RectPx; blankRegion: RectPx }[], dpi: number): Promise<TextReading[]>;
+}
+
+export interface BarcodeService {
+  scan(page: GreyImage, regions: RectPx[] | null): Promise<{ text: string; format: string; region: RectPx }[]>;
+}
+
+export interface PageServices {
+  text: TextService | null;
+  barcodes: BarcodeService | null;
+  /** `page`: scan the whole page; `fields`: only template barcode fields; `off`. */
+  barcodeMode: 'page' | 'fields' | 'off';
+}
+
+export const GATE_LIMITS = { skewDeg: 4, rotationDeg: 0.5, scalePct: 3, residualMm: 0.5 } as const;
+
+export async function readPage(decoded: DecodedPage, preps: PreparedPage[], services: PageServices): Promise<PageReading> {
+  const o = orientAndIdentify(decoded.image, preps);
+  const img = o.image;
+  const dpi = decoded.dpi;
+  const gates: Gate[] = [];
+  const pageFlags: Flag[] = [];
+  const fields: FieldReading[] = [];
+  let registration: Registration | null = null;
+  gates.push(gate('skew', Math.abs(o.skewDeg), GATE_LIMITS.skewDeg, (v) => `the page was skewed ${fmt(v, 2)}° (limit ${GATE_LIMITS.skewDeg}°)`));
+
+  if (o.classification.kind === 'unrecognised') {
+    pageFlags.push({ code: 'unrecognised', message: `no template recognised: ${o.classification.reason}` });
+  }
+  if (o.prep && o.fit) {
+    const prep = o.prep;
+    const fit = o.fit;
+    const sr = scaleAndRotation(fit.transform);
+    const scale = sr.scale / (dpi / 25.4);
+    registration = { transform: fit.transform, residualMm: round(fit.residualMm, 4), features: fit.inliers, scale: round(scale, 5), rotationDeg: round(sr.rotationDeg, 4) };
+    const needFeatures = Math.max(MIN_FEATURES, Math.ceil(RECOGNITION_FLOOR * fit.attempted));
+    gates.push(gate('rotation', Math.abs(sr.rotationDeg), GATE_LIMITS.rotationDeg, (v) => `the page is still turned ${fmt(v, 2)}° after deskewing (limit ${GATE_LIMITS.rotationDeg}°)`));
+    gates.push(gate('scale', Math.abs(scale - 1) * 100, GATE_LIMITS.scalePct, () => `the page was printed or scanned at ${fmt(scale * 100, 1)} % (allowed ${100 - GATE_LIMITS.scalePct}–${100 + GATE_LIMITS.scalePct} %)`));
+    gates.push(gate('residual', fit.residualMm, GATE_LIMITS.residualMm, (v) => `registration residual ${fmt(v, 2)} mm (limit ${GATE_LIMITS.residualMm} mm)`));
+    gates.push({
+      code: 'registration_features',
+      passed: fit.inliers >= needFeatures,
+      value: fit.inliers,
+      limit: needFeatures,
+      message: `${fit.inliers} of ${fit.attempted} printed features found (at least ${needFeatures} needed)`,
+    });
+    const boxes = prep.def.fields.filter((f): f is CheckboxField => f.kind === 'checkbox');
+    const streaks = findStreaks(img, prep.blank, fit.transform, dpi);
+    const checkboxes = readCheckboxes(img, prep, fit.transform, boxes, dpi, streaks);
+    const crossed = checkboxes.filter((r) => r.flags.some((f) => f.code === 'vertical_streak')).length;
+    gates.push({
+      code: 'streaks',
+      passed: crossed === 0,
+      value: crossed,
+      limit: 0,
+      message: streaks.length ? `${streaks.length} vertical streak(s) on the page, crossing ${crossed} checkbox(es)` : 'no vertical streaks',
+    });
+    const labels = new Map(prep.def.fields.map((f) => [f.key, f.label]));
+    applyGroupRules(prep.def.groups, new Map(checkboxes.map((r) => [r.key, r])), labels);
+    const texts = prep.def.fields.filter((f): f is TextField => f.kind === 'text');
+    const textReadings = services.text
+      ? await services.text.readFields(
+          img,
+          prep.blank,
+          texts.map((f) => ({ field: f, region: clampRect(mapRect(fit.transform, f.region), img), blankRegion: mmRect(f.region, dpi) })),
+          dpi,
+        )
+      : texts.map((f) => notRead(f, clampRect(mapRect(fit.transform, f.region), img)));
+    const barcodeFields = prep.def.fields.filter((f) => f.kind === 'barcode');
+    const barcodeReadings: BarcodeReading[] = [];
+    const codeRegions = barcodeFields.map((f) => clampRect(mapRect(fit.transform, f.region), img));
+    const found = services.barcodes && services.barcodeMode !== 'off' && barcodeFields.length ? await services.barcodes.scan(img, codeRegions) : [];
+    barcodeFields.forEach((f, i) => {
+      const region = codeRegions[i]!;
+      const hit = found.find((b) => overlaps(b.region, region));
+      barcodeReadings.push({ kind: 'barcode', key: f.key, region, flags: hit ? [] : [{ code: 'barcode_not_read', message: 'no barcode could be read in this region' }], text: hit?.text ?? null, format: hit?.format ?? null });
+    });
+    const order = new Map(prep.def.fields.map((f, i) => [f.key, i]));
+    fields.push(...[...checkboxes, ...textReadings, ...barcodeReadings].sort((a, b) => order.get(a.key)! - order.get(b.key)!));
+  }
+  for (const g of gates) if (!g.passed) pageFlags.push({ code: `gate_${g.code}`, message: g.message });
+  const failed = gates.filter((g) => !g.passed);
+  if (failed.length) {
+    const why = failed.map((g) => g.code).join(', ');
+    for (const f of fields) f.flags.push({ code: 'page_gate_failed', message: `the page failed its quality gates (${why}): check this value against the image` });
+  }
+  const barcodes = services.barcodes && services.barcodeMode === 'page' ? await services.barcodes.scan(img, null) : [];
+  return {
+    index: decoded.index,
+    source: decoded.source,
+    image: { width: img.width, height: img.height, dpi, png: await encodePng(img) },
+    orientation: { rotation: o.rotation, skewDeg: o.skewDeg },
+    classification: o.classification,
+    registration,
+    gates,
+    flags: pageFlags,
+    fields,
+    barcodes,
+  };
+}
+
+/** Binarisation for marks: grey below this is ink. Lower on a page whose paper is darker than white. */
+export function markThreshold(img: GreyImage): number {
+  const hist = new Uint32Array(256);
+  // Every 7th pixel is plenty for a histogram.
+  for (let i = 0; i < img.data.length; i += 7) hist[img.data[i]!]!++;
+  let n = 0;
+  const total = Math.ceil(img.data.length / 7);
+  let paper = 255;
+  for (let v = 255; v >= 0; v--) {
+    n += hist[v]!;
+    if (n >= total * 0.5) {
+      paper = v;
+      break;
+    }
+  }
+  return Math.max(120, Math.min(200, paper - 45));
+}
+
+function readCheckboxes(img: GreyImage, prep: PreparedPage, t: Affine, boxes: CheckboxField[], dpi: number, streaks: Streak[]): CheckboxReading[] {
+  const threshold = markThreshold(img);
+  const placed = boxes.map((f) => ({ f, page: mapRect(t, f.region), blank: mmRect(f.region, dpi) }));
+  const near = Math.round((3 * dpi) / 25.4);
+  const measured = placed.map(({ f, page, blank }) => {
+    const neighbours = placed.filter((o) => o.f !== f && Math.abs(o.page.x - page.x) < page.w + o.page.w + near && Math.abs(o.page.y - page.y) < page.h + o.page.h + near).map((o) => ({ page: o.page, blank: o.blank }));
+    return { f, evidence: measureCheckbox({ page: img, blank: prep.blank, field: f, placement: { expected: page, blank }, neighbours, threshold, dpi }) };
+  });
+  addCrossings(img, measured, threshold, dpi);
+  return measured.map(({ f, evidence }) => {
+    const decision = decideCheckbox(evidence);
+    const flags = [...decision.flags];
+    let state = decision.state;
+    const through = streaks.find((s) => s.x1 >= evidence.interior.x && s.x0 < evidence.interior.x + evidence.interior.w);
+    if (through) {
+      state = 'review';
+      flags.push({ code: 'vertical_streak', message: `a vertical streak (columns ${through.x0}–${through.x1}) runs through this box` });
+    }
+    return { kind: 'checkbox', key: f.key, region: evidence.found, flags, state, evidence } satisfies CheckboxReading;
+  });
+}
+
+/**
+ * Boxes that touch (stacked cells of an "x" column, boxes side by side): record strokes that
+ * cross the edge between them, in thin bands against each interior's shared side.
+ */
+function addCrossings(img: GreyImage, measured: { f: CheckboxField; evidence: CheckboxEvidence }[], threshold: number, dpi: number): void {
+  const band = 2;
+  const maxGap = Math.round((1.2 * dpi) / 25.4);
+  for (const a of measured) {
+    for (const b of measured) {
+      if (a === b) continue;
+      const A = a.evidence.interior;
+      const B = b.evidence.interior;
+      const xOverlap = Math.min(A.x + A.w, B.x + B.w) - Math.max(A.x, B.x);
+      const yOverlap = Math.min(A.y + A.h, B.y + B.h) - Math.max(A.y, B.y);
+      const add = (across: 'columns' | 'rows', mine: RectPx, theirs: RectPx): void => {
+        const slack = slackOf(mine, theirs, across);
+        const lines = crossingLines(img, mine, theirs, across, threshold, [], slack);
+        (a.evidence.crossings ??= []).push({ other: b.f.key, band: mine, otherBand: theirs, across, slack, lines, minLines: CROSSING_LINES });
+      };
+      const below = B.y - (A.y + A.h);
+      const above = A.y - (B.y + B.h);
+      if (xOverlap >= 0.5 * Math.min(A.w, B.w)) {
+        const x = Math.max(A.x, B.x);
+        if (below >= 0 && below <= maxGap) add('columns', { x, y: A.y + A.h - band, w: xOverlap, h: band }, { x, y: B.y, w: xOverlap, h: band });
+        else if (above >= 0 && above <= maxGap) add('columns', { x, y: A.y, w: xOverlap, h: band }, { x, y: B.y + B.h - band, w: xOverlap, h: band });
+      }
+      const right = B.x - (A.x + A.w);
+      const left = A.x - (B.x + B.w);
+      if (yOverlap >= 0.5 * Math.min(A.h, B.h)) {
+        const y = Math.max(A.y, B.y);
+        if (right >= 0 && right <= maxGap) add('rows', { x: A.x + A.w - band, y, w: band, h: yOverlap }, { x: B.x, y, w: band, h: yOverlap });
+        else if (left >= 0 && left <= maxGap) add('rows', { x: A.x, y, w: band, h: yOverlap }, { x: B.x + B.w - band, y, w: band, h: yOverlap });
+      }
+    }
+  }
+}
+
+function notRead(f: TextField, region: RectPx): TextReading {
+  return { kind: 'text', key: f.key, region, flags: [{ code: 'ocr_unavailable', message: 'text was not read (no OCR engine)' }], text: null, confidence: 0, evidence: { engine: 'none', words: [], inkRatio: 0, linesRemoved: false } };
+}
+
+export function mmRect(r: { x: number; y: number; w: number; h: number }, dpi: number): RectPx {
+  const k = dpi / 25.4;
+  const x = Math.round(r.x * k);
+  const y = Math.round(r.y * k);
+  return { x, y, w: Math.round((r.x + r.w) * k) - x, h: Math.round((r.y + r.h) * k) - y };
+}
+
+function clampRect(r: RectPx, img: GreyImage): RectPx {
+  const x = Math.max(0, Math.min(img.width - 1, r.x));
+  const y = Math.max(0, Math.min(img.height - 1, r.y));
+  return { x, y, w: Math.max(1, Math.min(img.width - x, r.w - (x - r.x))), h: Math.max(1, Math.min(img.height - y, r.h - (y - r.y))) };
+}
+
+function overlaps(a: RectPx, b: RectPx): boolean {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+function gate(code: Gate['code'], value: number, limit: number, message: (v: number) => string): Gate {
+  return { code, passed: value <= limit, value: round(value, 4), limit, message: message(value) };
+}
+
+function fmt(v: number, d: number): string {
+  return v.toFixed(d);
+}
+
+function round(v: number, d: number): number {
+  const k = 10 ** d;
+  return Math.round(v * k) / k;
+}
