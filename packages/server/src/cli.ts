@@ -158,7 +158,8 @@ async function demo(argv: string[], out: (line: string) => void): Promise<number
     out(`  Could not make the synthetic faxes (${(err as Error).message}); upload files in the app instead.`);
   }
   out('=============================================================================');
-  banner(running, out);
+  // demo-admin is an active administrator now: the first-administrator link no longer works.
+  banner({ ...running, setupUrl: null }, out);
   return keepRunning(running, log, () => sim.close());
 }
 

@@ -29,7 +29,7 @@ import { watchInbox, type InboxWatcher } from '../intake/inbox.ts';
 import { bossSender } from '../intake/store.ts';
 import { installJobQueue, QUEUES, QUEUE_OPTIONS, startJobBoss } from '../jobs/boss.ts';
 import type { DeliveryPort, DeliveryStatus } from '../requisitions/delivery-port.ts';
-import { markReadFailed, readDocument, ReaderCache, realReaderFactory, UnreadableDocument, type ReaderFactory } from '../requisitions/reading.ts';
+import { markReadFailed, readDocument, ReaderCache, ReaderUnavailable, realReaderFactory, UnreadableDocument, type ReaderFactory } from '../requisitions/reading.ts';
 import { ReviewService } from '../requisitions/review.ts';
 import { seedBuiltInTemplates } from '../templates/store.ts';
 
@@ -187,7 +187,8 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
             await markReadFailed(ctx, documentId, err instanceof UnreadableDocument ? err.message : 'reading failed repeatedly');
             continue;
           }
-          log.warn({ documentId, attempt: job.retryCount, err: { type: (err as Error).name } }, 'reading failed; will retry');
+          const safe = err instanceof ReaderUnavailable ? { type: err.name, message: err.message } : { type: (err as Error).name };
+          log.warn({ documentId, attempt: job.retryCount, err: safe }, 'reading failed; will retry');
           throw err;
         }
       }

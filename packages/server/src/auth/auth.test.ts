@@ -134,4 +134,18 @@ describe('first administrator, invitations and sign-in', () => {
     expect((await victim.request('GET', '/api/auth/me')).statusCode).toBe(401);
     void testSecret;
   });
+
+  it('a first-administrator link dies once any administrator is active (the demo makes one directly)', async () => {
+    const other = await startTestApp();
+    try {
+      const leftover = (await firstAdminSetupToken(other.ctx))!;
+      expect((await other.app.inject({ method: 'GET', url: `/api/setup/${leftover}` })).json().valid).toBe(true);
+      await signedIn(other, 'demo-admin', ['admin']);
+      expect((await other.app.inject({ method: 'GET', url: `/api/setup/${leftover}` })).json().valid).toBe(false);
+      const r = await other.app.inject({ method: 'POST', url: `/api/setup/${leftover}/password`, payload: { username: 'mallory', password: TEST_PASSWORD } });
+      expect(r.statusCode).toBe(404);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -69,6 +69,17 @@ async function liveToken(ctx: AppContext, token: string) {
   if (!looksLikeToken(token)) return null;
   const row = await ctx.db.selectFrom('setup_tokens').selectAll().where('token_hash', '=', tokenHash(token)).executeTakeFirst();
   if (!row || row.used_at || row.expires_at <= ctx.now()) return null;
+  if (row.kind === 'first_admin') {
+    // Once any administrator is active, a first-administrator link is dead, whoever made it.
+    const admin = await ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('status', '=', 'active')
+      .where(sql<boolean>`'admin' = ANY(roles)`)
+      .where((eb) => (row.user_id ? eb('id', '<>', row.user_id) : eb.val(true)))
+      .executeTakeFirst();
+    if (admin) return null;
+  }
   return row;
 }
 

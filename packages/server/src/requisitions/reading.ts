@@ -56,11 +56,16 @@ export class ReaderCache {
 export const realReaderFactory: ReaderFactory = async (templates) => {
   const reader = (await import('@nexession/reader')) as Record<string, unknown>;
   const createReader = reader.createReader as ((o: { templates: TemplateInput[]; threads?: number }) => Promise<ReadingEngine> | ReadingEngine) | undefined;
-  if (typeof createReader !== 'function') throw new Error('the reading engine (createReader) is not available in @nexession/reader yet');
+  if (typeof createReader !== 'function') throw new ReaderUnavailable('the reading engine (createReader) is not available in @nexession/reader yet');
   return createReader({ templates, threads: Number(process.env.READER_THREADS ?? 1) });
 };
 
 export const pageContext = (documentId: string, index: number) => `page:${documentId}:${index}`;
+
+/** The reading engine cannot be started (our own message: safe to log). */
+export class ReaderUnavailable extends Error {
+  override name = 'ReaderUnavailable';
+}
 
 /** A failure that retrying cannot fix (the document cannot be decoded). */
 export class UnreadableDocument extends Error {}
