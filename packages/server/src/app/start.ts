@@ -23,6 +23,7 @@ import { createDeliveryService, DELIVERY_QUEUE_OPTIONS, type DeliveryService } f
 import { asDeliveryDb } from '../delivery/tables.ts';
 import { deliveryRoutes } from '../delivery/http/routes.ts';
 import { firstAdminSetupToken } from '../auth/users.ts';
+import { anchorHead } from '../audit/anchors.ts';
 import { buildApp } from '../http/app.ts';
 import { loadOrCreateTls } from '../http/tls.ts';
 import { watchInbox, type InboxWatcher } from '../intake/inbox.ts';
@@ -220,6 +221,16 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
 
     const inbox = watchInbox(ctx, jobs, { dir: config.inboxDir, pollMs: config.inboxPollMs, rejectedDir: path.join(config.varDir, 'inbox-rejected') });
     cleanups.unshift(() => inbox.stop());
+
+    // The chain's head, outside the database, at every start and hourly.
+    const anchorFile = path.join(config.varDir, 'audit', 'anchors.jsonl');
+    await anchorHead(db, anchorFile, ctx.now());
+    const anchorTimer = setInterval(() => void anchorHead(db, anchorFile, ctx.now()).catch(() => undefined), 3600_000);
+    anchorTimer.unref();
+    cleanups.unshift(async () => {
+      clearInterval(anchorTimer);
+      await anchorHead(db, anchorFile, ctx.now()).catch(() => undefined);
+    });
 
     const token = await firstAdminSetupToken(ctx);
     const setupUrl = token ? `${baseUrlRef.url}/setup/${token}` : null;

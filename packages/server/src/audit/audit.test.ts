@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { Vault } from '../crypto/vault.ts';
@@ -5,6 +8,7 @@ import { systemKeyId } from '../crypto/vault.ts';
 import type { Database } from '../db/schema.ts';
 import { appDb, testVault } from '../test/context.ts';
 import { connect, freshDatabase, type TestDatabase } from '../test/db.ts';
+import { anchorHead, checkAnchors } from './anchors.ts';
 import { listAudit, recordAudit, verifyAuditChain, type RequestContext } from './audit.ts';
 
 const ctx: RequestContext = { actor: { type: 'service', id: 'test' }, requestId: 'req-1', sourceIp: '127.0.0.1' };
@@ -113,6 +117,34 @@ describe('audit log', () => {
     } finally {
       await sdb.destroy();
       await scratch.drop();
+    }
+  });
+
+  it('detects a whole-chain rewrite by a superuser against an anchor kept outside the database', async () => {
+    const scratch = await freshDatabase();
+    const sdb = appDb(scratch.appUrl);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nx-anchor-'));
+    const file = path.join(dir, 'anchors.jsonl');
+    try {
+      for (let i = 0; i < 3; i++) await recordAudit(sdb, vault, ctx, { action: 'x', objectType: 'o', objectId: String(i) });
+      await anchorHead(sdb, file, new Date());
+      expect(await checkAnchors(sdb, file)).toBeNull();
+      // The superuser rewrites event 2 and recomputes every later hash: the chain verifies again...
+      const su = await connect(scratch.superuserUrl.replace(/\/postgres$/, `/${scratch.name}`));
+      await su.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update');
+      await su.query("UPDATE audit_events SET object_id = 'rewritten' WHERE seq = 2");
+      for (const seq of [2, 3]) {
+        await su.query(`UPDATE audit_events e SET prev_hash = (SELECT hash FROM audit_events WHERE seq = $1 - 1) WHERE seq = $1`, [seq]);
+        await su.query(`UPDATE audit_events e SET hash = encode(sha256(convert_to(audit_canonical(e), 'UTF8')), 'hex') WHERE seq = $1`, [seq]);
+      }
+      await su.end();
+      expect((await verifyAuditChain(sdb)).ok).toBe(true);
+      // ...but not against the anchor.
+      expect(await checkAnchors(sdb, file)).toMatchObject({ seq: 3 });
+    } finally {
+      await sdb.destroy();
+      await scratch.drop();
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -2,6 +2,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import path from 'node:path';
+import { anchorHead, checkAnchors } from '../../audit/anchors.ts';
 import { listAudit, recordAudit, verifyAuditChain } from '../../audit/audit.ts';
 import { HttpError } from '../../auth/errors.ts';
 import type { AppContext } from '../../context.ts';
@@ -124,8 +126,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
   });
 
   app.get('/api/audit/verify', { config: { access: roles('auditor', 'admin') } }, async (req) => {
-    const result = await verifyAuditChain(ctx.db);
+    const anchors = path.join(ctx.config.varDir, 'audit', 'anchors.jsonl');
+    const chain = await verifyAuditChain(ctx.db);
+    const broken = await checkAnchors(ctx.db, anchors);
+    const result = broken ? { ...chain, ok: false, anchorMismatchSeq: broken.seq } : chain;
     await recordAudit(ctx.db, ctx.vault, req.rc, { action: 'audit.verify', objectType: 'audit', objectId: 'chain', details: { ...result } });
+    if (result.ok) await anchorHead(ctx.db, anchors, ctx.now());
     return result;
   });
 }
