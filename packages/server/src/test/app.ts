@@ -18,7 +18,7 @@ import { installJobQueue, startJobBoss } from '../jobs/boss.ts';
 import type { PgBoss } from 'pg-boss';
 import { deliveryPort } from '../app/delivery.ts';
 import { DELIVERY_QUEUE_OPTIONS } from '../delivery/outbox/outbox.ts';
-import { readDocument, ReaderCache, type ReadOutcome } from '../requisitions/reading.ts';
+import { readDocument, ReaderCache, type ReaderFactory, type ReadOutcome } from '../requisitions/reading.ts';
 import { ReviewService } from '../requisitions/review.ts';
 import { seedBuiltInTemplates } from '../templates/store.ts';
 import { FakeReader } from './fake-reader.ts';
@@ -43,7 +43,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(opts: { env?: Record<string, string>; plugins?: AppOptions['plugins'] } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { env?: Record<string, string>; plugins?: AppOptions['plugins']; readerFactory?: ReaderFactory } = {}): Promise<TestApp> {
   const tdb = await freshDatabase();
   const dir = await tempDir('nx-app-');
   const logs: string[] = [];
@@ -73,7 +73,7 @@ export async function startTestApp(opts: { env?: Record<string, string>; plugins
   const review = new ReviewService(ctx, deliveryPort({ vault, boss }), () => 'https://localhost:8443');
   await seedBuiltInTemplates(ctx);
   const reader = new FakeReader();
-  const readers = new ReaderCache(reader.factory);
+  const readers = new ReaderCache(opts.readerFactory ?? reader.factory);
   const app = await buildApp(ctx, { baseUrl: () => 'https://localhost:8443', plugins: opts.plugins ?? [], jobs, review });
   await app.ready();
   return {
