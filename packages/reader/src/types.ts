@@ -218,6 +218,11 @@ export interface TextReading extends ReadingBase {
   kind: 'text';
   /** Text as read, `null` when the field has no ink. Never completed, mapped or corrected. */
   text: string | null;
+  /**
+   * For dates and times only: the ISO form (YYYY-MM-DD, HH:mm) of the text as read, when it
+   * parses unambiguously by the field's format. A reading of the text, never a correction of it.
+   */
+  parsed?: string;
   confidence: number; // 0..1
   evidence: TextEvidence;
 }

@@ -16,6 +16,7 @@ import type { PreparedPage } from './prepare.ts';
 
 export interface TextService {
   readFields(page: GreyImage, blank: GreyImage, fields: { field: TextField; region: RectPx; blankRegion: RectPx }[], dpi: number): Promise<TextReading[]>;
+  close(): Promise<void>;
 }
 
 export interface BarcodeService {
@@ -31,8 +32,18 @@ export interface PageServices {
 
 export const GATE_LIMITS = { skewDeg: 4, rotationDeg: 0.5, scalePct: 3, residualMm: 0.5 } as const;
 
+/** Stage timings of the last page read, for benchmarks (never part of a result). */
+export const lastTimings: Record<string, number> = {};
+
 export async function readPage(decoded: DecodedPage, preps: PreparedPage[], services: PageServices): Promise<PageReading> {
+  let tick = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    lastTimings[name] = now - tick;
+    tick = now;
+  };
   const o = orientAndIdentify(decoded.image, preps);
+  lap('orient_identify_register');
   const img = o.image;
   const dpi = decoded.dpi;
   const gates: Gate[] = [];
@@ -63,7 +74,9 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
     });
     const boxes = prep.def.fields.filter((f): f is CheckboxField => f.kind === 'checkbox');
     const streaks = findStreaks(img, prep.blank, fit.transform, dpi);
+    lap('streaks');
     const checkboxes = readCheckboxes(img, prep, fit.transform, boxes, dpi, streaks);
+    lap('checkboxes');
     const crossed = checkboxes.filter((r) => r.flags.some((f) => f.code === 'vertical_streak')).length;
     gates.push({
       code: 'streaks',
@@ -83,6 +96,7 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
           dpi,
         )
       : texts.map((f) => notRead(f, clampRect(mapRect(fit.transform, f.region), img)));
+    lap('text');
     const barcodeFields = prep.def.fields.filter((f) => f.kind === 'barcode');
     const barcodeReadings: BarcodeReading[] = [];
     const codeRegions = barcodeFields.map((f) => clampRect(mapRect(fit.transform, f.region), img));
@@ -102,10 +116,13 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
     for (const f of fields) f.flags.push({ code: 'page_gate_failed', message: `the page failed its quality gates (${why}): check this value against the image` });
   }
   const barcodes = services.barcodes && services.barcodeMode === 'page' ? await services.barcodes.scan(img, null) : [];
+  lap('barcodes');
+  const png = await encodePng(img);
+  lap('png');
   return {
     index: decoded.index,
     source: decoded.source,
-    image: { width: img.width, height: img.height, dpi, png: await encodePng(img) },
+    image: { width: img.width, height: img.height, dpi, png },
     orientation: { rotation: o.rotation, skewDeg: o.skewDeg },
     classification: o.classification,
     registration,

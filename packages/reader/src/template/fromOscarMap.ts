@@ -6,7 +6,7 @@
  */
 import type { CheckboxField, CheckboxGroup, RectMm, RectPx, TemplateDefinition, TemplateField, TextField } from '../types.ts';
 import { WORKING_DPI } from '../decode/constants.ts';
-import { analyseBlank } from './blankAnalysis.ts';
+import { type BlankAnalysis, analyseBlank } from './blankAnalysis.ts';
 import { decodeBlank } from './blankPages.ts';
 import { findBoxNear } from './boxFinder.ts';
 import { guessTextType, humaniseKey } from './fieldNames.ts';
@@ -58,7 +58,7 @@ export async function templateFromOscarMap(mapText: string, blank: Uint8Array, m
       const f: CheckboxField = { kind: 'checkbox', key: e.name, label: humaniseKey(e.name), region: toMm(rect), style: found?.style ?? 'cell' };
       fields.push(f);
     } else {
-      fields.push(textField(e, pt, toMm));
+      fields.push(textField(e, pt, toMm, ruleRightOf(analysis, e.x * pt, (e.y - e.size / 2) * pt)));
     }
   }
   // Labels as printed, now that every box is known (a box ends the label of the box before it).
@@ -82,16 +82,27 @@ export async function templateFromOscarMap(mapText: string, blank: Uint8Array, m
   };
 }
 
-function textField(e: OscarEntry, pt: number, toMm: (r: RectPx) => RectMm): TextField {
+function textField(e: OscarEntry, pt: number, toMm: (r: RectPx) => RectMm, ruleRightPx: number | null): TextField {
   // The EMR writes from the baseline up by about the font size; the map's extent gives the
-  // right edge and the bottom of the writing area.
-  const x0 = Math.min(e.x, e.extent?.x2 ?? e.x + 40) - 1;
-  const x1 = Math.max(e.x, e.extent?.x2 ?? e.x + 40);
+  // right edge and the bottom of the writing area. Without an extent, the area runs to the
+  // next printed rule on the right.
+  const right = e.extent?.x2 ?? (ruleRightPx !== null ? ruleRightPx / pt - 1 : e.x + 40);
+  const x0 = Math.min(e.x, right) - 1;
+  const x1 = Math.max(e.x, right);
   const top = e.y - e.size - 1;
   const bottom = Math.max(e.extent?.y2 ?? e.y + 3, e.y + 3);
   const rect = { x: Math.round(x0 * pt), y: Math.round(top * pt), w: Math.round((x1 - x0) * pt), h: Math.round((bottom - top) * pt) };
   const t = guessTextType(e.name);
   return { kind: 'text', key: e.name, label: humaniseKey(e.name), region: toMm(rect), textType: t.textType, ...(t.format ? { format: t.format } : {}) };
+}
+
+/** The first vertical rule right of a point on the blank (within 120 mm), in pixels, or null. */
+function ruleRightOf(a: BlankAnalysis, x: number, y: number): number | null {
+  const { width, vertical } = a.lines;
+  const yy = Math.round(y);
+  const max = Math.round((120 * a.dpi) / 25.4);
+  for (let k = Math.round(x) + 2; k < Math.min(width, Math.round(x) + max); k++) if (vertical[yy * width + k]) return k;
+  return null;
 }
 
 /** "x_insured" / "x_uninsured": one excludes the other. */
