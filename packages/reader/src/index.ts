@@ -8,3 +8,7 @@ export type { TemplateMeta } from './template/fromOscarMap.ts';
 export { createReader } from './read/createReader.ts';
 export { recomputeCheckbox } from './measure/recompute.ts';
 export { decideCheckbox } from './measure/checkboxDecision.ts';
+export { proposeTemplate } from './template/propose.ts';
+export type { ProposeOptions } from './template/propose.ts';
+export { checkText, npiCheckDigitValid } from './text/checkText.ts';
+export type { TextCheck } from './text/checkText.ts';

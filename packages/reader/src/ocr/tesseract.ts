@@ -27,7 +27,7 @@ export interface OcrWord {
 
 export interface OcrEngine {
   readonly name: string;
-  recognise(img: GreyImage, opts: { singleLine: boolean; whitelist?: string; dpi: number }): Promise<OcrWord[]>;
+  recognise(img: GreyImage, opts: { singleLine: boolean; whitelist?: string; dpi: number; sparse?: boolean }): Promise<OcrWord[]>;
   terminate(): Promise<void>;
 }
 
@@ -47,7 +47,7 @@ export async function createOcrEngine(model: OcrModel = 'best'): Promise<OcrEngi
     async recognise(img, opts) {
       const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
       const params: Record<string, string> = {
-        tessedit_pageseg_mode: opts.singleLine ? '7' : '6',
+        tessedit_pageseg_mode: opts.sparse ? '11' : opts.singleLine ? '7' : '6',
         tessedit_char_whitelist: opts.whitelist ?? '',
         // The crops are at the reader's working resolution; saying so spares Tesseract a guess.
         user_defined_dpi: String(opts.dpi),
