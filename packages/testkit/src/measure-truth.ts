@@ -146,7 +146,7 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
         const sy = Math.floor(my * k);
         if (own && own.ink.length > 0 && inkAt(own, sx, sy) >= INK) {
           ownPx++;
-          if (image.data[v * image.width + u]! < darkBelow) ownVisible++;
+          if (darkNear(u, v)) ownVisible++;
         }
         if (neighbours.some((l) => inkAt(l, sx, sy) >= INK)) foreignPx++;
       }

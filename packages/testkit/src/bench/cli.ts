@@ -1,6 +1,9 @@
 /**
  * `npm run bench:accuracy -- --pages N --seed S [--name NAME] [--out DIR] [--threads T]
- *   [--no-peer] [--peer-pages K] [--forms a,b] [--standard]`
+ *   [--no-peer] [--peer-pages K] [--forms a,b] [--channels fax-fine,fax-standard] [--standard]`
+ *
+ * The Ontario acceptance run (issue 4): `--pages 200 --seed ontario-accept --forms ontario-2010
+ *   --channels fax-fine,fax-standard --name ontario-200 --no-peer`.
  *
  * Writes NAME.json and NAME.md (default docs/benchmarks/) and prints the Markdown.
  * `--standard` is the committed set: 1,000 pages, seed standard-1000, name standard-1000.
@@ -8,6 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CHANNELS, type Channel } from '../fax/profile.ts';
 import { FORM_IDS, type FormId, REPO_ROOT } from '../forms/sources.ts';
 import { buildReport, reportMarkdown } from './report.ts';
 import { runBenchmark } from './run.ts';
@@ -24,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
       'no-peer': { type: 'boolean', default: false },
       'peer-pages': { type: 'string' },
       forms: { type: 'string' },
+      channels: { type: 'string' },
       standard: { type: 'boolean', default: false },
       'cache-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -40,8 +45,10 @@ export async function main(argv: string[]): Promise<number> {
   const name = values.name ?? (values.standard ? 'standard-1000' : `bench-${pages}p-seed-${seed}`);
   const forms = values.forms ? (values.forms.split(',') as FormId[]) : FORM_IDS;
   for (const f of forms) if (!FORM_IDS.includes(f)) throw new Error(`unknown form ${f}; known: ${FORM_IDS.join(', ')}`);
+  const channels = values.channels ? (values.channels.split(',') as Channel[]) : undefined;
+  for (const c of channels ?? []) if (!CHANNELS.includes(c)) throw new Error(`unknown channel ${c}; known: ${CHANNELS.join(', ')}`);
   const outDir = path.resolve(values.out ?? path.join(REPO_ROOT, 'docs/benchmarks'));
-  const command = `npm run bench:accuracy -- ${values.standard ? '--standard' : `--pages ${pages} --seed ${seed}`}${values.forms ? ` --forms ${values.forms}` : ''}${values.threads ? ` --threads ${values.threads}` : ''}${values['no-peer'] ? ' --no-peer' : ''}${values['peer-pages'] ? ` --peer-pages ${values['peer-pages']}` : ''}`;
+  const command = `npm run bench:accuracy -- ${values.standard ? '--standard' : `--pages ${pages} --seed ${seed}`}${values.forms ? ` --forms ${values.forms}` : ''}${values.channels ? ` --channels ${values.channels}` : ''}${values.name ? ` --name ${values.name}` : ''}${values.threads ? ` --threads ${values.threads}` : ''}${values['no-peer'] ? ' --no-peer' : ''}${values['peer-pages'] ? ` --peer-pages ${values['peer-pages']}` : ''}`;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const run = await runBenchmark({
     pages,
@@ -49,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     name,
     command,
     forms,
+    ...(channels ? { channels } : {}),
     peer: !values['no-peer'],
     ...(values.threads ? { threads: Number(values.threads) } : {}),
     ...(values['peer-pages'] ? { peerPages: Number(values['peer-pages']) } : {}),

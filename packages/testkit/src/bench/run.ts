@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { PageReading } from '@nexession/reader';
+import type { Channel } from '../fax/profile.ts';
 import { FORM_IDS, type FormId } from '../forms/sources.ts';
 import { peerContains, peerVersion, runPeer } from './peer.ts';
 import { openReader, readerEntryPoint } from './reader-setup.ts';
@@ -18,6 +19,8 @@ export interface BenchOptions {
   name: string;
   command: string;
   forms?: readonly FormId[];
+  /** Only these channels, in rotation (default: each page draws its own). */
+  channels?: readonly Channel[];
   /** Reader worker threads (default: one per core). */
   threads?: number;
   peer: boolean;
@@ -144,6 +147,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
     pages: opts.pages,
     seed: opts.seed,
     forms,
+    ...(opts.channels ? { channels: opts.channels } : {}),
     ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
     onProgress: (d, t) => {
       const pct = Math.floor((d / t) * 10);

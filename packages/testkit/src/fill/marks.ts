@@ -52,7 +52,7 @@ interface Pen {
 }
 
 /** A pen stroke through points, each nudged a little, drawn as smooth curves. */
-function stroke(ctx: SKRSContext2D, rng: Rng, pts: [number, number][], pen: Pen, wobble: number): void {
+function stroke(ctx: SKRSContext2D, rng: Rng, pts: [number, number][], pen: Pen, wobble: number, smooth = true): void {
   const jittered = pts.map(([x, y]) => [x + rng.normal(0, wobble), y + rng.normal(0, wobble)] as [number, number]);
   ctx.strokeStyle = `rgb(${pen.grey},${pen.grey},${pen.grey})`;
   ctx.lineWidth = pen.width * rng.range(0.85, 1.15);
@@ -60,6 +60,11 @@ function stroke(ctx: SKRSContext2D, rng: Rng, pts: [number, number][], pen: Pen,
   ctx.lineJoin = 'round';
   ctx.beginPath();
   ctx.moveTo(jittered[0]![0], jittered[0]![1]);
+  if (!smooth) {
+    for (const [x, y] of jittered.slice(1)) ctx.lineTo(x, y);
+    ctx.stroke();
+    return;
+  }
   for (let i = 1; i < jittered.length - 1; i++) {
     const [x1, y1] = jittered[i]!;
     const [x2, y2] = jittered[i + 1]!;
@@ -162,7 +167,8 @@ export function drawMark(ctx: SKRSContext2D, kind: MarkKind, box: RectPx, interi
         const y = interior.y + (interior.h * i) / rows;
         pts.push(i % 2 === 0 ? [interior.x, y] : [interior.x + interior.w, y]);
       }
-      stroke(ctx, rng, pts, fillPen, wobble * 0.4);
+      // Straight strokes edge to edge: the box ends up solid, as a person filling it means it.
+      stroke(ctx, rng, pts, fillPen, wobble * 0.4, false);
       break;
     }
     case 'circle': {
@@ -191,7 +197,8 @@ export function drawMark(ctx: SKRSContext2D, kind: MarkKind, box: RectPx, interi
     case 'printed': {
       // The EMR prints a ✕ in a text font, centred on the box.
       ctx.fillStyle = 'rgb(0,0,0)';
-      const size = s * 1.05;
+      // A glyph of the EMR's font size, whatever the box: about the box, never tiny.
+      const size = Math.max(2.4 * pxPerMm, Math.min(Math.min(box.w, box.h) * 0.95, 3.2 * pxPerMm));
       ctx.font = `${size}px "${printedFont}"`;
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
