@@ -15,7 +15,8 @@ export function UsersAdmin() {
   const users = useLoad(() => api.users());
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
-  const [roles, setRoles] = useState<Role[]>(['reviewer']);
+  // No role by default: an administrator grants each one deliberately (least privilege).
+  const [roles, setRoles] = useState<Role[]>([]);
   const [invite, setInvite] = useState<{ user: AdminUser; url: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
