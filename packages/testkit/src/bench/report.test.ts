@@ -10,7 +10,7 @@ function run(fields: FieldScore[], readerMs: number, peerMs: number): BenchRun {
   const timing = (ms: number) => ({ pages: 1, p50Ms: ms, p95Ms: ms, meanMs: ms, wallSeconds: ms / 1000, pagesPerSecond: 1000 / ms, concurrency: 1 });
   return {
     options: { pages: 1, seed: 's', name: 'unit', command: 'npm run bench:accuracy -- --pages 1 --seed s', peer: true },
-    set: { hash: 'h', dir: '/tmp/x', generatedSeconds: 1, pagesByForm: { 'demo-outreach': 1 } },
+    set: { hash: 'h', dir: '/tmp/x', generatedSeconds: 1, pagesByForm: { 'demo-outreach': 1 }, pagesByTag: { 'channel:fax-fine': 1 } },
     reader: { available: true, threads: 2, warmupPages: 1, timing: timing(readerMs), failures: [] },
     scores: [page],
     peer: { installed: true, version: 'tesseract 5', timing: timing(peerMs), readerOnSamePages: timing(readerMs), convertedPdfs: 0, values: [{ kind: 'text-typed', total: 2, found: 1 }] },

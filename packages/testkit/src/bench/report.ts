@@ -117,6 +117,7 @@ export function reportMarkdown(r: BenchReport): string {
   out.push(`Set: ${r.set.pages} synthetic pages, seed \`${r.set.seed}\`, generator ${r.set.hash}; pages per form: ${Object.entries(r.set.pagesByForm).map(([k, v]) => `${k} ${v}`).join(', ')}.\n`);
   out.push('A **silent error** is a value the reader decided alone (no flag on the field or the page) that is wrong, or a mark a careful person would query (`ambiguous` in the ground truth) decided without a flag. Flagged values go to a person with a reason: they are review burden, not errors. "Value right" compares the machine value with the truth whether flagged or not. "Flag rate, unambiguous" counts flags only among fields a careful person would not have queried: the set has ambiguous marks by design (filled, circled, crossed out), which must be flagged.\n');
   if (!r.reader.available) out.push(`> **The reader did not read this set: ${r.reader.reason}.** Every figure below that depends on reading is empty or counts fields as flagged.\n`);
+  out.push(`Pages per channel, severity, format and degradation: ${Object.entries(r.set.pagesByTag).sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => `${k} ${v}`).join(', ')}.\n`);
   out.push('## Targets\n');
   out.push('| target | measured | met |\n|---|---|---|');
   for (const t of r.targets) out.push(`| ${t.target} | ${t.measured} | ${t.met === null ? 'not measured' : t.met ? 'yes' : '**NO**'} |`);

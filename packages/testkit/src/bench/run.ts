@@ -54,7 +54,7 @@ export interface PeerSummary {
 
 export interface BenchRun {
   options: Omit<BenchOptions, 'log'>;
-  set: { hash: string; dir: string; generatedSeconds: number; pagesByForm: Record<string, number> };
+  set: { hash: string; dir: string; generatedSeconds: number; pagesByForm: Record<string, number>; pagesByTag: Record<string, number> };
   reader: { available: boolean; reason?: string; threads: number; warmupPages: number; timing: Timing | null; failures: { seed: string; error: string }[] };
   scores: PageScore[];
   peer: PeerSummary;
@@ -158,7 +158,11 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
     },
   });
   const pagesByForm: Record<string, number> = {};
-  for (const p of set.pages) pagesByForm[p.form] = (pagesByForm[p.form] ?? 0) + 1;
+  const pagesByTag: Record<string, number> = {};
+  for (const p of set.pages) {
+    pagesByForm[p.form] = (pagesByForm[p.form] ?? 0) + 1;
+    for (const t of p.truth.degradations) pagesByTag[t] = (pagesByTag[t] ?? 0) + 1;
+  }
 
   // ---- reader
   const readings = new Map<number, PageReading | null>();
@@ -220,7 +224,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
   void _log;
   return {
     options,
-    set: { hash: set.hash, dir: set.dir, generatedSeconds: set.generatedSeconds, pagesByForm },
+    set: { hash: set.hash, dir: set.dir, generatedSeconds: set.generatedSeconds, pagesByForm, pagesByTag },
     reader: readerInfo,
     scores,
     peer,
