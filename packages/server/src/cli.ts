@@ -18,6 +18,7 @@ import { DEFAULT_LIS, setLisConnection } from './requisitions/delivery-port.ts';
 import { LocalKeyFileProvider } from './crypto/keys.ts';
 import { Vault } from './crypto/vault.ts';
 import { createDb } from './db/pool.ts';
+import { publishTemplate, uploadTemplate } from './templates/store.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -117,7 +118,7 @@ const DEMO_USERS: { username: string; displayName: string; roles: Role[] }[] = [
 async function demo(argv: string[], out: (line: string) => void): Promise<number> {
   const config = loadConfig();
   const log = logger(config);
-  const count = Number(argv[0] ?? 4);
+  const count = Number(argv[0] ?? 5);
   const webDist = ensureWebBuilt(out);
   const running = await startServer(config, { log, webDist });
   const { ctx } = running;
@@ -143,6 +144,10 @@ async function demo(argv: string[], out: (line: string) => void): Promise<number
   });
   out(`  LIS simulator on ${sim.host}:${sim.port} (MLLP); what it receives is written to ${sim.outDir}`);
 
+  // The Ontario requisition, set up the way a lab would (blank PDF + OSCAR map + meanings), when
+  // the public test files are beside the repository.
+  await installOntarioForDemo(ctx, out);
+
   try {
     const testkit = (await import('@nexession/testkit' as string)) as { makeDemoFaxes(n: number, seed: string): Promise<{ bytes: Uint8Array; fileName: string }[]> };
     const faxes = await testkit.makeDemoFaxes(count, `demo-${new Date().toISOString().slice(0, 10)}`);
@@ -161,6 +166,24 @@ async function demo(argv: string[], out: (line: string) => void): Promise<number
   // demo-admin is an active administrator now: the first-administrator link no longer works.
   banner({ ...running, setupUrl: null }, out);
   return keepRunning(running, log, () => sim.close());
+}
+
+const REALDATA = process.env.NEXESSION_REALDATA ?? path.resolve(REPO_ROOT, '../shared/realdata');
+
+async function installOntarioForDemo(ctx: Running['ctx'], out: (line: string) => void): Promise<void> {
+  const dir = path.join(REALDATA, 'ontario-labreq-2010');
+  const existing = await ctx.db.selectFrom('templates').select('version').where('id', '=', 'ontario-2010').where('status', '=', 'published').executeTakeFirst();
+  if (existing) return;
+  try {
+    const [blank, fieldMap] = await Promise.all([fsp.readFile(path.join(dir, 'labReqForm2010.pdf')), fsp.readFile(path.join(dir, 'labReqPrintEncounterForm2010.txt'), 'utf8')]);
+    const { ONTARIO_2010_MEANINGS } = await import('@nexession/forms');
+    const rc = serviceContext('demo');
+    const up = await uploadTemplate(ctx, rc, { id: 'ontario-2010', name: 'Ontario Laboratory Requisition 4422-84 (2010/09)', blank, fieldMap, meanings: { ...ONTARIO_2010_MEANINGS } });
+    await publishTemplate(ctx, rc, up.id, up.version);
+    out(`  Ontario 2010 requisition set up as template ${up.id}/${up.version} from its blank PDF and OSCAR map`);
+  } catch (err) {
+    out(`  Ontario 2010 requisition not set up (${(err as Error).message})`);
+  }
 }
 
 async function migrateCommand(out: (line: string) => void): Promise<number> {

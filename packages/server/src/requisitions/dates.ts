@@ -20,7 +20,21 @@ export function parseDate(text: string, format?: string): Parsed {
   const fmt = (format ?? 'YYYY-MM-DD').toUpperCase();
   const order: string[] = fmt.match(/YYYY|YY|MM|M|DD|D/g) ?? [];
   if (order.includes('YY') && !order.includes('YYYY')) return { ok: false, problem: `two-digit years are ambiguous; the form asks for ${fmt}` };
-  const groups = t.match(/\d+/g) ?? [];
+  // A format without separators (comb boxes, "MMDDYYYY"): the digits are read by position.
+  const fixed = !/[^YMD]/.test(fmt) && order.every((tok) => tok.length >= 2);
+  const digits = t.replace(/\s+/g, '');
+  let groups: string[];
+  if (fixed && /^\d+$/.test(digits)) {
+    if (digits.length !== fmt.length) return { ok: false, problem: `"${fmt}" expected` };
+    groups = [];
+    let at = 0;
+    for (const tok of order) {
+      groups.push(digits.slice(at, at + tok.length));
+      at += tok.length;
+    }
+  } else {
+    groups = t.match(/\d+/g) ?? [];
+  }
   const rest = t.replace(/\d+/g, '').replace(/[\s./-]/g, '');
   if (groups.length !== 3 || rest.length > 0 || order.length !== 3) return { ok: false, problem: `"${fmt}" expected` };
   let y = 0;

@@ -56,11 +56,16 @@ export class Extract {
     return 'blank';
   }
 
-  /** Text of every field with this role, joined with ", " in form order. */
+  /**
+   * Text of every field with this role, joined with ", " in form order. A checkbox that stands
+   * for a value of the role (specimen source "Cervical") counts with that value when marked.
+   */
   text(role: string): Element<string> {
-    const fs = this.withRole(role).filter((f) => f.kind !== 'checkbox');
-    const values = fs.map((f) => f.value).filter(nonEmpty).map((v) => v.trim());
-    return { presence: this.#presence(fs, (f) => nonEmpty(f.value)), value: values.length ? values.join(', ') : null };
+    const fs = this.withRole(role).filter((f) => f.kind !== 'checkbox' || f.meaning.value !== undefined);
+    const valueOf = (f: FieldView): string | null =>
+      f.kind === 'checkbox' ? (f.value === true ? f.meaning.value!.trim() : null) : nonEmpty(f.value) ? f.value.trim() : null;
+    const values = fs.map(valueOf).filter((v): v is string => v !== null && v.length > 0);
+    return { presence: this.#presence(fs, (f) => valueOf(f) !== null), value: values.length ? values.join(', ') : null };
   }
 
   /** For roles answered by checkboxes standing for a value (sex M/F, Y/N): the marked box's value. */

@@ -45,6 +45,9 @@ describe('dates and times as written', () => {
     expect(parseDate('03/22/84', 'MM/DD/YYYY').ok).toBe(false);
     expect(parseDate('02/30/2020', 'MM/DD/YYYY').ok).toBe(false);
     expect(parseDate('2020-02-29').ok).toBe(true);
+    expect(parseDate('04032006', 'MMDDYYYY')).toEqual({ ok: true, value: '2006-04-03' });
+    expect(parseDate('04 03 2006', 'MMDDYYYY')).toEqual({ ok: true, value: '2006-04-03' });
+    expect(parseDate('0403206', 'MMDDYYYY').ok).toBe(false);
     expect(dateFromParts('2014', '3', '22')).toEqual({ ok: true, value: '2014-03-22' });
     expect(parseTime('7:05 pm')).toEqual({ ok: true, value: '19:05' });
     expect(parseTime('0930')).toEqual({ ok: true, value: '09:30' });
@@ -80,6 +83,10 @@ describe('42 CFR 493.1241(c) validation', () => {
     const culture = set(complete(), 't_uc', { value: true });
     expect(rule(culture, '(c)(5)').passed).toBe(false);
     expect(rule(set(culture, 'src', { value: 'Urine, clean catch' }), '(c)(5)').passed).toBe(true);
+    // A source given by a marked box that stands for it.
+    const boxes = [...culture.filter((x) => x.key !== 'src'), f('src_cervical', 'specimen.source', true, { meaning: { role: 'specimen.source', value: 'Cervical' } })];
+    expect(rule(boxes, '(c)(5)').passed).toBe(true);
+    expect(rule(set(boxes, 'src_cervical', { value: false }), '(c)(5)').passed).toBe(false);
   });
 
   it('(c)(6) needs the collection date', () => {
