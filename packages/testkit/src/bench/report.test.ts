@@ -11,7 +11,7 @@ function run(fields: FieldScore[], readerMs: number, peerMs: number): BenchRun {
   return {
     options: { pages: 1, seed: 's', name: 'unit', command: 'npm run bench:accuracy -- --pages 1 --seed s', peer: true },
     set: { hash: 'h', dir: '/tmp/x', generatedSeconds: 1, pagesByForm: { 'demo-outreach': 1 }, pagesByTag: { 'channel:fax-fine': 1 } },
-    reader: { available: true, threads: 2, warmupPages: 1, timing: timing(readerMs), failures: [] },
+    reader: { available: true, commit: 'abc1234', dirty: false, threads: 2, warmupPages: 1, timing: timing(readerMs), failures: [] },
     scores: [page],
     peer: { installed: true, version: 'tesseract 5', timing: timing(peerMs), readerOnSamePages: timing(readerMs), convertedPdfs: 0, values: [{ kind: 'text-typed', total: 2, found: 1 }] },
     machine: { cpus: 2, model: 'test', node: 'v24', loadBefore: 1, loadAfter: 1 },

@@ -128,7 +128,7 @@ export function reportMarkdown(r: BenchReport): string {
   const codes = Object.entries(r.pages.flagCodes).sort((a, b) => b[1] - a[1]);
   if (codes.length) out.push(`\nPage flag codes: ${codes.map(([c, n]) => `\`${c}\` ${n}`).join(', ')}.`);
   out.push('\n## Speed\n');
-  out.push(`- Reader: ${fmtT(r.reader.timing)}${r.reader.available ? `; ${r.reader.warmupPages} warm-up page(s) read first, untimed.` : ''}`);
+  out.push(`- Reader at commit ${r.reader.commit}${r.reader.dirty ? ' with uncommitted changes in packages/reader (work in progress)' : ''}: ${fmtT(r.reader.timing)}${r.reader.available ? `; ${r.reader.warmupPages} warm-up page(s) read first, untimed.` : ''}`);
   if (!r.peer.installed) out.push(`- Peer: not run: ${r.peer.skippedReason}.`);
   else if (!r.peer.timing) out.push(`- Peer (${r.peer.version}): ${r.peer.skippedReason ?? 'not run'}.`);
   else {

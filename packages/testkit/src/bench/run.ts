@@ -3,11 +3,12 @@
  * on all cores, score it against the ground truth, run the naive full-page peer on the same
  * pages, and summarise.
  */
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { PageReading } from '@nexession/reader';
 import type { Channel } from '../fax/profile.ts';
-import { FORM_IDS, type FormId } from '../forms/sources.ts';
+import { FORM_IDS, type FormId, REPO_ROOT } from '../forms/sources.ts';
 import { peerContains, peerVersion, runPeer } from './peer.ts';
 import { openReader, readerEntryPoint } from './reader-setup.ts';
 import { type PageScore, scorePage } from './score.ts';
@@ -55,11 +56,25 @@ export interface PeerSummary {
 export interface BenchRun {
   options: Omit<BenchOptions, 'log'>;
   set: { hash: string; dir: string; generatedSeconds: number; pagesByForm: Record<string, number>; pagesByTag: Record<string, number> };
-  reader: { available: boolean; reason?: string; threads: number; warmupPages: number; timing: Timing | null; failures: { seed: string; error: string }[] };
+  reader: { available: boolean; reason?: string; commit: string; dirty: boolean; threads: number; warmupPages: number; timing: Timing | null; failures: { seed: string; error: string }[] };
   scores: PageScore[];
   peer: PeerSummary;
   /** Load average (1 min) before and after: other work on the machine slows both contenders. */
   machine: { cpus: number; model: string; node: string; loadBefore: number; loadAfter: number };
+}
+
+/** Which reader was measured: the repository's commit, and whether packages/reader had local changes. */
+function readerGit(): { commit: string; dirty: boolean } {
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const commit = git(['rev-parse', '--short', 'HEAD']) ?? 'unknown';
+  const status = git(['status', '--porcelain', '--', 'packages/reader']);
+  return { commit, dirty: status === null ? false : status.length > 0 };
 }
 
 export function timingOf(ms: number[], wallSeconds: number, concurrency: number): Timing {
@@ -169,7 +184,8 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
   const readMs: number[] = [];
   const readMsByIndex = new Map<number, number>();
   const failures: { seed: string; error: string }[] = [];
-  let readerInfo: BenchRun['reader'] = { available: false, threads, warmupPages: 0, timing: null, failures };
+  const git = readerGit();
+  let readerInfo: BenchRun['reader'] = { available: false, ...git, threads, warmupPages: 0, timing: null, failures };
   if (!readerEntryPoint()) {
     readerInfo.reason = 'packages/reader does not export createReader yet: nothing was read';
     log(readerInfo.reason);
@@ -180,7 +196,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
     for (const [k, v] of r.msByIndex) readMsByIndex.set(k, v);
     readMs.push(...r.ms);
     failures.push(...r.failures);
-    readerInfo = { available: true, threads, warmupPages: r.warmupPages, timing: timingOf(r.ms, r.wallSeconds, threads), failures };
+    readerInfo = { available: true, ...git, threads, warmupPages: r.warmupPages, timing: timingOf(r.ms, r.wallSeconds, threads), failures };
   }
   const scores = set.pages.map((p) => scorePage(p.truth, readerInfo.available ? (readings.get(p.index) ?? null) : null));
 
