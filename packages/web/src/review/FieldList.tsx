@@ -160,15 +160,18 @@ const FieldRow = memo(function FieldRow(props: RowProps) {
         <span className="status-icon" aria-hidden="true">
           {current ? '▶' : status.icon}
         </span>
-        <label className="field-label" htmlFor={`${id}-input`}>
-          {f.label}
-          {f.test && <span className="test-code"> {f.test.code}</span>}
-        </label>
+        <span className="label-cell">
+          <label className="field-label" htmlFor={`${id}-input`}>
+            {f.label}
+            {f.test && <span className="test-code"> {f.test.code}</span>}
+          </label>
+          <span className="status-words">
+            <span id={`${id}-status`}>{props.saving ? 'saving…' : status.words}</span>
+            {!current && evidenceShort(f) !== '' && <span id={`${id}-evidence`}> · {evidenceShort(f)}</span>}
+          </span>
+        </span>
         <span className="value-cell">{input}</span>
         <span className="thumb-cell">{!current && <Crop requisitionId={requisitionId} field={f} variant="thumb" />}</span>
-        <span className="status-words" id={`${id}-status`}>
-          {props.saving ? 'saving…' : status.words}
-        </span>
       </div>
       {flagged && (
         <p className="flag-line" id={`${id}-flags`}>
@@ -177,9 +180,11 @@ const FieldRow = memo(function FieldRow(props: RowProps) {
           {f.flags.map((fl) => fl.message).join('; ')}
         </p>
       )}
-      <p className={current ? 'evidence' : 'evidence evidence-short'} id={`${id}-evidence`}>
-        {current ? <Evidence field={f} /> : evidenceShort(f)}
-      </p>
+      {current && (
+        <p className="evidence" id={`${id}-evidence`}>
+          <Evidence field={f} />
+        </p>
+      )}
       {current && (
         <div className="row-detail">
           <Crop requisitionId={requisitionId} field={f} variant="large" />
