@@ -1,5 +1,6 @@
 /** The reader the other packages use. */
 import type { Reader, ReaderOptions } from '../types.ts';
+import { createBarcodeService } from '../barcode/zxing.ts';
 import { readTextFields } from '../ocr/readText.ts';
 import { type OcrEngine, createOcrEngine } from '../ocr/tesseract.ts';
 import type { TextService } from './readPage.ts';
@@ -7,7 +8,7 @@ import { createInProcessReader } from './reader.ts';
 
 export async function createReader(opts: ReaderOptions): Promise<Reader> {
   const text = await createTextService(opts.ocrModel ?? 'best', opts.ocrWorkers ?? 1);
-  const reader = await createInProcessReader(opts, { text, barcodes: null, barcodeMode: 'off' });
+  const reader = await createInProcessReader(opts, { text, barcodes: createBarcodeService(), barcodeMode: opts.barcodes ?? 'fields' });
   return {
     read: (bytes) => reader.read(bytes),
     async close() {

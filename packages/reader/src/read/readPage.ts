@@ -26,7 +26,10 @@ export interface BarcodeService {
 export interface PageServices {
   text: TextService | null;
   barcodes: BarcodeService | null;
-  /** `page`: scan the whole page; `fields`: only template barcode fields; `off`. */
+  /**
+   * `page`: scan every whole page; `fields`: the template's barcode fields, and the whole of a
+   * page no template recognises (an attachment may be a label sheet); `off`.
+   */
   barcodeMode: 'page' | 'fields' | 'off';
 }
 
@@ -115,7 +118,8 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
     const why = failed.map((g) => g.code).join(', ');
     for (const f of fields) f.flags.push({ code: 'page_gate_failed', message: `the page failed its quality gates (${why}): check this value against the image` });
   }
-  const barcodes = services.barcodes && services.barcodeMode === 'page' ? await services.barcodes.scan(img, null) : [];
+  const wholePage = services.barcodeMode === 'page' || (services.barcodeMode === 'fields' && o.classification.kind === 'unrecognised');
+  const barcodes = services.barcodes && wholePage ? await services.barcodes.scan(img, null) : [];
   lap('barcodes');
   const png = await encodePng(img);
   lap('png');
