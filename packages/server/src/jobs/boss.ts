@@ -15,8 +15,10 @@ export const QUEUES = {
 } as const;
 
 /** Queues the core owns, with their retry policy. Other areas create theirs the same way. */
-export const QUEUE_OPTIONS: Record<string, { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number }> = {
-  [QUEUES.read]: { retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 900 },
+export const QUEUE_OPTIONS: Record<string, { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number; heartbeatSeconds?: number }> = {
+  // A worker that dies mid-read stops its heartbeat: the job is retried by the next supervisor
+  // pass instead of waiting out the 15-minute expiry.
+  [QUEUES.read]: { retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 900, heartbeatSeconds: 15 },
 };
 
 export async function installJobQueue(ownerUrl: string, extraQueues: Record<string, object> = {}): Promise<void> {
