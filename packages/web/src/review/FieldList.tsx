@@ -10,7 +10,7 @@ import { Crop } from './Crop.tsx';
 import type { FlowEvent, Notice } from './flow.ts';
 import type { Section } from './order.ts';
 import { fieldStatus } from './status.ts';
-import { checkboxDecisionWords, displayText, draftDiffers, percent, ratio, valueWords, type Draft } from './values.ts';
+import { checkboxDecisionWords, displayText, draftDiffers, percent, ratio, roleContext, valueWords, type Draft } from './values.ts';
 
 interface ListProps {
   requisitionId: string;
@@ -162,6 +162,7 @@ const FieldRow = memo(function FieldRow(props: RowProps) {
         </span>
         <span className="label-cell">
           <label className="field-label" htmlFor={`${id}-input`}>
+            {roleContext(f) && <span className="role-context">{roleContext(f)} › </span>}
             {f.label}
             {f.test && <span className="test-code"> {f.test.code}</span>}
           </label>

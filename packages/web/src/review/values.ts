@@ -55,3 +55,24 @@ export function checkboxDecisionWords(cb: NonNullable<ReviewField['checkbox']>):
   if (cb.state === 'empty') return `fill ${score} ≤ ${ratio(cb.low)}: empty`;
   return `fill ${score} is between ${ratio(cb.low)} and ${ratio(cb.high)}: a person decides`;
 }
+
+/**
+ * For a checkbox that stands for a value of something ("M", "Yes", "Insurance"), the printed label
+ * alone is ambiguous in a list: the role says what it answers. Test boxes carry their own name.
+ */
+const ROLE_CONTEXT: Record<string, string> = {
+  'patient.sex': 'Sex',
+  'insurance.kind': 'Bill to',
+  'specimen.source': 'Specimen source',
+  'order.stat': 'Priority',
+  'pap.previous_abnormal': 'Previous abnormal report',
+  'pap.previous_treatment': 'Previous treatment',
+  'pap.previous_biopsy': 'Previous biopsy',
+};
+
+export function roleContext(field: Pick<ReviewField, 'kind' | 'role' | 'label'>): string | null {
+  if (field.kind !== 'checkbox') return null;
+  const context = ROLE_CONTEXT[field.role];
+  if (!context || field.label.toLowerCase().includes(context.toLowerCase())) return null;
+  return context;
+}
