@@ -8,6 +8,8 @@ import { readTiffResolution } from './tiffTags.ts';
 export interface RasterHeader {
   width: number;
   height: number;
+  /** One bit per pixel, black and white. */
+  bilevel: boolean;
   xDpi: number | null;
   yDpi: number | null;
 }
@@ -19,6 +21,7 @@ export function readPngHeader(b: Uint8Array): RasterHeader {
   let o = 8;
   let width = 0;
   let height = 0;
+  let bilevel = false;
   let xDpi: number | null = null;
   let yDpi: number | null = null;
   let chunks = 0;
@@ -29,6 +32,7 @@ export function readPngHeader(b: Uint8Array): RasterHeader {
     if (type === 'IHDR' && len >= 8) {
       width = view.getUint32(o + 8);
       height = view.getUint32(o + 12);
+      bilevel = b[o + 16] === 1 && b[o + 17] === 0;
     } else if (type === 'pHYs' && len >= 9) {
       const px = view.getUint32(o + 8);
       const py = view.getUint32(o + 12);
@@ -42,7 +46,7 @@ export function readPngHeader(b: Uint8Array): RasterHeader {
     o += 12 + len;
   }
   if (!width || !height) throw new RasterHeaderError('PNG has no image header');
-  return { width, height, xDpi, yDpi };
+  return { width, height, bilevel, xDpi, yDpi };
 }
 
 export function readJpegHeader(b: Uint8Array): RasterHeader {
@@ -88,7 +92,7 @@ export function readJpegHeader(b: Uint8Array): RasterHeader {
     o += 2 + len;
   }
   if (!width || !height) throw new RasterHeaderError('JPEG has no frame header');
-  return { width, height, xDpi, yDpi };
+  return { width, height, bilevel: false, xDpi, yDpi };
 }
 
 export function plausibleDpi(v: number): number | null {

@@ -116,7 +116,8 @@ export async function encodePng(img: GreyImage): Promise<Uint8Array> {
   const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } })
     .png({ compressionLevel: 6, adaptiveFiltering: false, palette: false })
     .toBuffer();
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  // A copy in ordinary memory: it can be transferred to another thread and outlives sharp's buffer.
+  return new Uint8Array(buf);
 }
 
 export async function decodePngGrey(png: Uint8Array): Promise<GreyImage> {

@@ -1,37 +1,31 @@
-/** The reader the other packages use. */
+/** The reader the other packages use: a pool of page-reading threads, or the calling thread. */
+import os from 'node:os';
 import type { Reader, ReaderOptions } from '../types.ts';
 import { createBarcodeService } from '../barcode/zxing.ts';
-import { readTextFields } from '../ocr/readText.ts';
-import { type OcrEngine, createOcrEngine } from '../ocr/tesseract.ts';
-import type { TextService } from './readPage.ts';
+import { WORKING_DPI } from '../decode/constants.ts';
+import { createTextService } from '../ocr/textService.ts';
+import { createPool } from './pool.ts';
+import { prepareTemplate } from './prepare.ts';
 import { createInProcessReader } from './reader.ts';
 
 export async function createReader(opts: ReaderOptions): Promise<Reader> {
-  const text = await createTextService(opts.ocrModel ?? 'best', opts.ocrWorkers ?? 1);
-  const reader = await createInProcessReader(opts, { text, barcodes: createBarcodeService(), barcodeMode: opts.barcodes ?? 'fields' });
-  return {
-    read: (bytes) => reader.read(bytes),
-    async close() {
-      await reader.close();
-      await text.close();
-    },
-  };
+  const threads = opts.threads ?? os.availableParallelism();
+  const ocrModel = opts.ocrModel ?? 'best';
+  const barcodeMode = opts.barcodes ?? 'fields';
+  const dpi = opts.dpi ?? WORKING_DPI;
+  if (threads <= 0) {
+    const text = await createTextService(ocrModel, opts.ocrWorkers ?? 1);
+    const reader = await createInProcessReader(opts, { text, barcodes: createBarcodeService(), barcodeMode });
+    return {
+      read: (bytes) => reader.read(bytes),
+      async close() {
+        await reader.close();
+        await text.close();
+      },
+    };
+  }
+  // Templates are prepared once here and handed to every thread as plain data.
+  const prepared = await Promise.all(opts.templates.map((t) => prepareTemplate(t, dpi)));
+  return createPool({ pages: prepared.flatMap((p) => p.pages), ocrModel, ocrWorkers: opts.ocrWorkers ?? 1, barcodeMode }, threads, dpi);
 }
 
-/** OCR workers, created once; fields of a page are shared out over them. */
-export async function createTextService(model: 'fast' | 'best', workers: number): Promise<TextService> {
-  const engines: OcrEngine[] = [];
-  for (let i = 0; i < Math.max(1, workers); i++) engines.push(await createOcrEngine(model));
-  return {
-    async readFields(page, blank, fields, dpi) {
-      if (engines.length === 1) return readTextFields(engines[0]!, page, blank, fields, dpi);
-      const parts = engines.map((e, i) => readTextFields(e, page, blank, fields.filter((_, k) => k % engines.length === i), dpi));
-      const results = (await Promise.all(parts)).flat();
-      const order = new Map(fields.map((f, i) => [f.field.key, i]));
-      return results.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
-    },
-    async close() {
-      await Promise.all(engines.map((e) => e.terminate()));
-    },
-  };
-}
