@@ -98,7 +98,17 @@ describe.skipIf(!haveChromium)('the main job in Chromium: fax to HL7 order', () 
       return doc.activeElement?.getAttribute('data-testid') ?? null;
     });
 
-  it('a reviewer corrects one field, confirms the rest and the identity, releases; the LIS gets the confirmed order', async () => {
+  it('a reviewer corrects one field, confirms the rest and the identity, releases; the LIS gets the confirmed order', async ({ onTestFailed }) => {
+    // On failure: where the browser was and what it showed (test ids and their first words).
+    onTestFailed(async () => {
+      const shown = await page
+        .evaluate(() => {
+          const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null; textContent: string | null }> } }).document;
+          return Array.from(doc.querySelectorAll('[data-testid]')).map((e) => `${e.getAttribute('data-testid')}: ${(e.textContent ?? '').slice(0, 60)}`);
+        })
+        .catch(() => []);
+      console.error(`browser at ${page.url()}, focus ${await focused().catch(() => '?')}\n${shown.slice(0, 80).join('\n')}`);
+    });
     const id = await until('the requisition', async () => (await running.ctx.db.selectFrom('requisitions').select('id').executeTakeFirst())?.id, 1200);
     const detail = await running.review.detail(serviceContext('test'), id);
     const fields = new Map(detail.fields.map((f) => [f.key, f]));
@@ -116,13 +126,7 @@ describe.skipIf(!haveChromium)('the main job in Chromium: fax to HL7 order', () 
     expect(await page.title()).not.toContain(String(fields.get('patient_last_name')?.machineValue ?? '#'));
     await page.getByTestId(`queue-row-${id}`).focus();
     await page.keyboard.press('Enter');
-    await page.getByTestId('review').waitFor().catch(async (err) => {
-      const ids = await page.evaluate(() => {
-        const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null; textContent: string | null }> } }).document;
-        return Array.from(doc.querySelectorAll('[data-testid]')).map((e) => `${e.getAttribute('data-testid')}: ${(e.textContent ?? '').slice(0, 80)}`);
-      });
-      throw new Error(`${(err as Error).message}\n${page.url()}\n${ids.join('\n')}`);
-    });
+    await page.getByTestId('review').waitFor();
     await until('the first field focused', async () => ((await focused()) ?? '').startsWith('field-input-'));
 
     // The field to correct: one the machine read differently from the page, else the phone.
