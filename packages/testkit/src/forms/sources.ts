@@ -130,7 +130,7 @@ async function loadBuiltIn(id: Exclude<FormId, 'ontario-2010'>): Promise<FormSou
     targets,
     groups: page.groups,
     meanings: form.labForm.meanings,
-    country: id === 'gyn-cytology' ? 'US' : 'US',
+    country: 'US',
     template: form.labForm.template,
     blankRaster: rasterCache(blankPdf),
   };
