@@ -25,7 +25,8 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const USAGE = `usage: nexession <command>
 
   start      serve Nexession over HTTPS (embedded PostgreSQL unless DATABASE_URL is set)
-  demo       start, plus demo users, the LIS simulator and a few synthetic faxes (demo only)
+  demo [n]   start, plus demo users, the LIS simulator and n synthetic faxes (demo only;
+             also: npm start -- --demo). Run it instead of start, on the same data folder.
   migrate    apply database migrations and exit
   lis-sim    run the bundled MLLP LIS simulator (see: nexession lis-sim --help)
   rotate-key introduce a new key-encryption key and re-wrap every data key with it
@@ -221,7 +222,8 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      return start(out);
+      // `npm start -- --demo` is the demo.
+      return rest.includes('--demo') ? demo(rest.filter((a) => a !== '--demo'), out) : start(out);
     case 'demo':
       return demo(rest, out);
     case 'migrate':
