@@ -114,7 +114,7 @@ export function rotateSmall(img: GreyImage, deg: number): GreyImage {
 /** Lossless grey PNG: the stored page image every region refers to. */
 export async function encodePng(img: GreyImage): Promise<Uint8Array> {
   const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } })
-    .png({ compressionLevel: 6, adaptiveFiltering: false, palette: false })
+    .png({ compressionLevel: 3, adaptiveFiltering: false, palette: false })
     .toBuffer();
   // A copy in ordinary memory: it can be transferred to another thread and outlives sharp's buffer.
   return new Uint8Array(buf);

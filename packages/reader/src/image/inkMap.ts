@@ -54,33 +54,6 @@ export function blurMap(m: InkMap, r: number): InkMap {
   return { width: w, height: h, factor: m.factor, data: out };
 }
 
-/** Integral images of values and squares, for fast window means and variances. */
-export interface Integrals {
-  width: number;
-  height: number;
-  sum: Float64Array;
-  sq: Float64Array;
-}
-
-export function integrals(m: InkMap): Integrals {
-  const w = m.width + 1;
-  const h = m.height + 1;
-  const sum = new Float64Array(w * h);
-  const sq = new Float64Array(w * h);
-  for (let y = 1; y < h; y++) {
-    let rs = 0;
-    let rq = 0;
-    for (let x = 1; x < w; x++) {
-      const v = m.data[(y - 1) * m.width + (x - 1)]!;
-      rs += v;
-      rq += v * v;
-      sum[y * w + x] = sum[(y - 1) * w + x]! + rs;
-      sq[y * w + x] = sq[(y - 1) * w + x]! + rq;
-    }
-  }
-  return { width: w, height: h, sum, sq };
-}
-
 export interface Patch {
   width: number;
   height: number;
@@ -113,8 +86,12 @@ export interface NccPeak {
   second: number;
 }
 
-/** Normalised cross-correlation of a patch over top-left positions [x0..x1] x [y0..y1]. */
-export function nccSearch(m: InkMap, ii: Integrals, p: Patch, x0: number, y0: number, x1: number, y1: number, exclusion = 2): NccPeak | null {
+/**
+ * Normalised cross-correlation of a patch over top-left positions [x0..x1] x [y0..y1]. The
+ * window's sum and sum of squares are taken in the same pass as the dot product: no integral
+ * images (large arrays per page) are needed for the few hundred positions searched.
+ */
+export function nccSearch(m: InkMap, p: Patch, x0: number, y0: number, x1: number, y1: number, exclusion = 2): NccPeak | null {
   const xs = Math.max(0, x0);
   const ys = Math.max(0, y0);
   const xe = Math.min(m.width - p.width, x1);
@@ -124,28 +101,30 @@ export function nccSearch(m: InkMap, ii: Integrals, p: Patch, x0: number, y0: nu
   const gh = ye - ys + 1;
   const scores = new Float32Array(gw * gh);
   const n = p.width * p.height;
-  const W = ii.width;
+  const md = m.data;
+  const pv = p.values;
+  const mw = m.width;
+  const pw = p.width;
+  const ph = p.height;
   let best = -Infinity;
   let bi = 0;
   for (let y = ys; y <= ye; y++) {
     for (let x = xs; x <= xe; x++) {
-      const a = y * W + x;
-      const b = y * W + x + p.width;
-      const c = (y + p.height) * W + x;
-      const d = (y + p.height) * W + x + p.width;
-      const s = ii.sum[d]! - ii.sum[b]! - ii.sum[c]! + ii.sum[a]!;
-      const q = ii.sq[d]! - ii.sq[b]! - ii.sq[c]! + ii.sq[a]!;
-      const varI = q - (s * s) / n;
-      let score = 0;
-      if (varI > 1e-9) {
-        let dot = 0;
-        for (let py = 0; py < p.height; py++) {
-          const row = (y + py) * m.width + x;
-          const prow = py * p.width;
-          for (let px = 0; px < p.width; px++) dot += m.data[row + px]! * p.values[prow + px]!;
+      let dot = 0;
+      let s = 0;
+      let q = 0;
+      for (let py = 0; py < ph; py++) {
+        let row = (y + py) * mw + x;
+        let prow = py * pw;
+        for (let px = 0; px < pw; px++, row++, prow++) {
+          const v = md[row]!;
+          dot += v * pv[prow]!;
+          s += v;
+          q += v * v;
         }
-        score = dot / (Math.sqrt(varI) * p.norm);
       }
+      const varI = q - (s * s) / n;
+      const score = varI > 1e-9 ? dot / (Math.sqrt(varI) * p.norm) : 0;
       const k = (y - ys) * gw + (x - xs);
       scores[k] = score;
       if (score > best) {

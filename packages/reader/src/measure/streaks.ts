@@ -15,12 +15,14 @@ const STREAK_INK = 128;
 
 export function findStreaks(page: GreyImage, blank: GreyImage, templateToPage: Affine, dpi: number, minCoverage = 0.45): Streak[] {
   const { width: w, height: h, data } = page;
+  // Every other row is plenty to tell a column dark over half the page.
   const cover = new Float32Array(w);
-  for (let y = 0; y < h; y++) {
+  let rows = 0;
+  for (let y = 0; y < h; y += 2, rows++) {
     const row = y * w;
     for (let x = 0; x < w; x++) if (data[row + x]! < STREAK_INK) cover[x]! += 1;
   }
-  for (let x = 0; x < w; x++) cover[x]! /= h;
+  for (let x = 0; x < w; x++) cover[x]! /= rows;
   const pageToTemplate = invert(templateToPage);
   const mmToBlank = dpi / 25.4;
   const blankCoverage = (x: number): number => {

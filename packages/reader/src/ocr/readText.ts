@@ -58,6 +58,11 @@ export async function readTextField(ocr: OcrEngine, page: GreyImage, blank: Grey
   const crop = cutOut(page, area);
   const blankCrop = resizeNearest(cutOut(blank, grow(f.blankRegion, margin)), crop.width, crop.height);
   const removed = removePrint(crop, blankCrop);
+  const total0 = crop.width * crop.height;
+  // Most fields of most forms are empty: say so before any further work.
+  if (countBelow(crop, TEXT_INK) < Math.max(20, 0.002 * total0)) {
+    return { kind: 'text', key: f.field.key, region, flags: [], text: null, confidence: 1, evidence: { engine: ocr.name, words: [], inkRatio: 0, linesRemoved: removed } };
+  }
   // Writing that crosses the top or bottom of the cut-out belongs to the field above or below
   // (field areas of a form often overlap): keep only what lies within it.
   dropNeighbourStrokes(crop, TEXT_INK, margin + Math.round(0.5 * mm));
@@ -117,15 +122,22 @@ function grow(r: RectPx, by: number): RectPx {
 
 function cutOut(img: GreyImage, r: RectPx): GreyImage {
   const out = new Uint8Array(Math.max(0, r.w * r.h)).fill(255);
-  for (let y = 0; y < r.h; y++) {
-    const sy = r.y + y;
-    if (sy < 0 || sy >= img.height) continue;
-    for (let x = 0; x < r.w; x++) {
-      const sx = r.x + x;
-      if (sx >= 0 && sx < img.width) out[y * r.w + x] = img.data[sy * img.width + sx]!;
+  const x0 = Math.max(0, -r.x);
+  const x1 = Math.min(r.w, img.width - r.x);
+  if (x1 > x0) {
+    for (let y = 0; y < r.h; y++) {
+      const sy = r.y + y;
+      if (sy < 0 || sy >= img.height) continue;
+      out.set(img.data.subarray(sy * img.width + r.x + x0, sy * img.width + r.x + x1), y * r.w + x0);
     }
   }
   return { width: r.w, height: r.h, data: out };
+}
+
+function countBelow(img: GreyImage, threshold: number): number {
+  let n = 0;
+  for (let i = 0; i < img.data.length; i++) if (img.data[i]! < threshold) n++;
+  return n;
 }
 
 function resizeNearest(img: GreyImage, w: number, h: number): GreyImage {

@@ -7,7 +7,7 @@
  */
 import type { GreyImage, TemplateDefinition, TemplateInput, TemplatePageDefinition } from '../types.ts';
 import { WORKING_DPI } from '../decode/constants.ts';
-import { type InkMap, type Patch, blurMap, inkMap, integrals, makePatch, nccSearch, poolMap } from '../image/inkMap.ts';
+import { type InkMap, type Patch, blurMap, inkMap, makePatch, nccSearch, poolMap } from '../image/inkMap.ts';
 import { decodeBlank } from '../template/blankPages.ts';
 
 /** Grey below this counts as ink when forms are compared. */
@@ -64,8 +64,7 @@ function choosePatches(blank: GreyImage, def: TemplatePageDefinition, dpi: numbe
   // Built exactly as a page's maps are (see register/pageMaps), so both sides compare alike.
   const base = inkMap(blank, FORM_INK_THRESHOLD, FINE_FACTOR);
   const mid = blurMap(poolMap(base, MID_FACTOR / FINE_FACTOR), 1);
-  const fine = blurMap(base, 1);
-  const midIi = integrals(mid);
+  const fine = base;
   const pxPerMm = dpi / 25.4;
   // Where people write or mark: patches there would see handwriting, not the form.
   const busy = new Uint8Array(mid.width * mid.height);
@@ -109,7 +108,7 @@ function choosePatches(blank: GreyImage, def: TemplatePageDefinition, dpi: numbe
     if (!pm || !pf) continue;
     // Distinctive: found on the blank itself only where it came from.
     const r = 8;
-    const self = nccSearch(mid, midIi, pm, c.x - r, c.y - r, c.x + r, c.y + r, 3);
+    const self = nccSearch(mid, pm, c.x - r, c.y - r, c.x + r, c.y + r, 3);
     if (!self || self.second > 0.8) continue;
     out.push({ cx: (c.x + PATCH_MID / 2) * MID_FACTOR, cy: (c.y + PATCH_MID / 2) * MID_FACTOR, mid: pm, fine: pf });
   }

@@ -4,7 +4,7 @@
  * ranks candidates; the decision is made by registration (how many of the template's own
  * printed features are found where the fit puts them).
  */
-import { type InkMap, blurMap, integrals, makePatch, nccSearch, poolMap } from '../image/inkMap.ts';
+import { type InkMap, blurMap, makePatch, nccSearch, poolMap } from '../image/inkMap.ts';
 import { type Quarter, rotateRaster } from '../image/quarter.ts';
 import { COARSE_FACTOR, FINE_FACTOR, type PreparedPage } from '../read/prepare.ts';
 
@@ -26,14 +26,13 @@ export function rankCandidates(fineMap: InkMap, preps: PreparedPage[]): Candidat
   for (const rotation of [0, 90, 180, 270] as Quarter[]) {
     const r = rotateRaster(base.data, base.width, base.height, rotation);
     const map: InkMap = { width: r.width, height: r.height, factor: COARSE_FACTOR, data: r.data };
-    const ii = integrals(map);
     for (const prep of preps) {
       const t = prep.coarse;
       // A page much longer or wider than the template in this turn cannot be it.
       if (Math.abs(map.width / t.width - 1) > 0.2 || Math.abs(map.height / t.height - 1) > 0.2) continue;
       const patch = makePatch(t, MARGIN, MARGIN, t.width - 2 * MARGIN, t.height - 2 * MARGIN);
       if (!patch) continue;
-      const peak = nccSearch(map, ii, patch, MARGIN - SHIFT, MARGIN - SHIFT, MARGIN + SHIFT, MARGIN + SHIFT, 2);
+      const peak = nccSearch(map, patch, MARGIN - SHIFT, MARGIN - SHIFT, MARGIN + SHIFT, MARGIN + SHIFT, 2);
       if (!peak) continue;
       out.push({ prep, rotation, coarseScore: peak.score, offset: { dx: (peak.x - MARGIN) * COARSE_FACTOR, dy: (peak.y - MARGIN) * COARSE_FACTOR } });
     }

@@ -5,16 +5,14 @@
  * rejection. The residual of the kept matches, in millimetres, says how well the page fits.
  */
 import type { GreyImage } from '../types.ts';
-import { type InkMap, type Integrals, blurMap, inkMap, integrals, nccSearch, poolMap } from '../image/inkMap.ts';
+import { type InkMap, blurMap, inkMap, nccSearch, poolMap } from '../image/inkMap.ts';
 import { type Quarter, rotateRaster } from '../image/quarter.ts';
-import { FINE_FACTOR, FORM_INK_THRESHOLD, MID_FACTOR, PATCH_FINE, PATCH_MID, type PreparedPage } from '../read/prepare.ts';
+import { FINE_FACTOR, FORM_INK_THRESHOLD, MID_FACTOR, PATCH_FINE, PATCH_MID, type PreparedPage, type RegPatch } from '../read/prepare.ts';
 import { type Affine, type Correspondence, apply, fitAffine } from './affine.ts';
 
 export interface PageMaps {
   mid: InkMap;
-  midIi: Integrals;
   fine: InkMap;
-  fineIi: Integrals;
 }
 
 /** The page's unblurred ink map at FINE_FACTOR (one pass over the page). */
@@ -27,8 +25,7 @@ export function pageMaps(fineMap: InkMap, rotation: Quarter = 0): PageMaps {
   const r = rotateRaster(fineMap.data, fineMap.width, fineMap.height, rotation);
   const base: InkMap = { width: r.width, height: r.height, factor: FINE_FACTOR, data: r.data };
   const mid = blurMap(poolMap(base, MID_FACTOR / FINE_FACTOR), 1);
-  const fine = blurMap(base, 1);
-  return { mid, midIi: integrals(mid), fine, fineIi: integrals(fine) };
+  return { mid, fine: base };
 }
 
 export interface PatchMatch {
@@ -54,55 +51,70 @@ const SEARCH_MID = 7; // map pixels at 50 dpi: 3.5 mm either way
 const MIN_SCORE = 0.5;
 const MIN_DISTINCT = 0.04;
 
+/** Patches searched widely first; the fit from them places the rest within a pixel or two. */
+const FIRST_PATCHES = 12;
+
 export function registerPage(maps: PageMaps, prep: PreparedPage, offsetPx: { dx: number; dy: number }): RegistrationFit | null {
   const dpi = prep.dpi;
   const mmPerPx = 25.4 / dpi;
   const matches: PatchMatch[] = [];
-  for (const p of prep.patches) {
-    const tx0 = p.cx / MID_FACTOR - PATCH_MID / 2 + offsetPx.dx / MID_FACTOR;
-    const ty0 = p.cy / MID_FACTOR - PATCH_MID / 2 + offsetPx.dy / MID_FACTOR;
-    const bx = Math.round(tx0);
-    const by = Math.round(ty0);
-    const m = nccSearch(maps.mid, maps.midIi, p.mid, bx - SEARCH_MID, by - SEARCH_MID, bx + SEARCH_MID, by + SEARCH_MID, 2);
-    if (!m || m.score < MIN_SCORE || m.score - m.second < MIN_DISTINCT) continue;
+  const match = (p: RegPatch, cx: number, cy: number, radius: number, distinct: boolean): void => {
+    const bx = Math.round(cx / MID_FACTOR - PATCH_MID / 2);
+    const by = Math.round(cy / MID_FACTOR - PATCH_MID / 2);
+    const m = nccSearch(maps.mid, p.mid, bx - radius, by - radius, bx + radius, by + radius, 2);
+    if (!m || m.score < MIN_SCORE || (distinct && m.score - m.second < MIN_DISTINCT)) return;
     const fx = Math.round(m.x * (MID_FACTOR / FINE_FACTOR));
     const fy = Math.round(m.y * (MID_FACTOR / FINE_FACTOR));
-    const f = nccSearch(maps.fine, maps.fineIi, p.fine, fx - 2, fy - 2, fx + 2, fy + 2, 1);
-    if (!f || f.score < MIN_SCORE) continue;
-    matches.push({
-      sx: p.cx,
-      sy: p.cy,
-      tx: (f.x + PATCH_FINE / 2) * FINE_FACTOR,
-      ty: (f.y + PATCH_FINE / 2) * FINE_FACTOR,
-      score: f.score,
-      inlier: true,
-    });
+    const f = nccSearch(maps.fine, p.fine, fx - 2, fy - 2, fx + 2, fy + 2, 1);
+    if (!f || f.score < MIN_SCORE) return;
+    matches.push({ sx: p.cx, sy: p.cy, tx: (f.x + PATCH_FINE / 2) * FINE_FACTOR, ty: (f.y + PATCH_FINE / 2) * FINE_FACTOR, score: f.score, inlier: true });
+  };
+  // From the middle of the page outwards: the central patches are searched 3.5 mm around where
+  // the coarse match puts them (a page printed at 97 % is off by more than that at its edges);
+  // each further ring is searched a millimetre around where the fit so far puts it.
+  const cx = prep.blank.width / 2;
+  const cy = prep.blank.height / 2;
+  const order = [...prep.patches].sort((a, b) => Math.hypot(a.cx - cx, a.cy - cy) - Math.hypot(b.cx - cx, b.cy - cy));
+  let sofar: { transform: Affine } | null = null;
+  for (let i = 0; i < order.length; i += FIRST_PATCHES) {
+    for (const p of order.slice(i, i + FIRST_PATCHES)) {
+      if (sofar) {
+        const [x, y] = apply(sofar.transform, p.cx * mmPerPx, p.cy * mmPerPx);
+        match(p, x, y, 2, false);
+      } else match(p, p.cx + offsetPx.dx, p.cy + offsetPx.dy, SEARCH_MID, true);
+    }
+    if (matches.length >= 6) sofar = robustFit(matches, mmPerPx) ?? sofar;
   }
   if (matches.length < 6) return null;
+  const fit = robustFit(matches, mmPerPx);
+  if (!fit) return null;
+  let ss = 0;
+  for (const m of matches) {
+    m.inlier = fit.kept.has(m);
+    if (m.inlier) ss += residualPx(fit.transform, m, mmPerPx) ** 2;
+  }
+  return { transform: fit.transform, residualMm: Math.sqrt(ss / fit.kept.size) * mmPerPx, inliers: fit.kept.size, attempted: prep.patches.length, matches };
+}
+
+/** Weighted least squares, dropping matches beyond three median residuals (never below 0.4 mm). */
+function robustFit(matches: PatchMatch[], mmPerPx: number): { transform: Affine; kept: Set<PatchMatch> } | null {
   let transform: Affine | null = null;
   let kept = matches;
   for (let iter = 0; iter < 4; iter++) {
     const pts: Correspondence[] = kept.map((m) => ({ sx: m.sx * mmPerPx, sy: m.sy * mmPerPx, tx: m.tx, ty: m.ty, weight: m.score }));
-    transform = fitAffine(pts);
-    if (!transform) return null;
-    const res = matches.map((m) => residualPx(transform!, m, mmPerPx));
-    const sorted = kept.map((m) => residualPx(transform!, m, mmPerPx)).sort((a, b) => a - b);
+    const t = fitAffine(pts);
+    if (!t) return null;
+    transform = t;
+    const res = matches.map((m) => residualPx(t, m, mmPerPx));
+    const sorted = kept.map((m) => residualPx(t, m, mmPerPx)).sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-    // Keep matches within 3 medians, never rejecting below 0.4 mm (the fax's own jitter).
     const limit = Math.max(3 * median, 0.4 / mmPerPx);
     const next = matches.filter((_, i) => res[i]! <= limit);
     if (next.length < 6) break;
     if (next.length === kept.length && next.every((m, i) => m === kept[i])) break;
     kept = next;
   }
-  if (!transform) return null;
-  const keptSet = new Set(kept);
-  let ss = 0;
-  for (const m of matches) {
-    m.inlier = keptSet.has(m);
-    if (m.inlier) ss += residualPx(transform, m, mmPerPx) ** 2;
-  }
-  return { transform, residualMm: Math.sqrt(ss / kept.length) * mmPerPx, inliers: kept.length, attempted: prep.patches.length, matches };
+  return transform ? { transform, kept: new Set(kept) } : null;
 }
 
 function residualPx(t: Affine, m: PatchMatch, mmPerPx: number): number {
