@@ -3,6 +3,7 @@
  * release, escalation. Every PHI access writes an audit event; every change is checked here and
  * again by the database (release guard, field finality, live MFA sessions).
  */
+import type { LabForm } from '@nexession/forms';
 import type { Flag } from '@nexession/reader';
 import sharp from 'sharp';
 import { sql } from 'kysely';
@@ -10,9 +11,9 @@ import { recordAudit, type RequestContext } from '../audit/audit.ts';
 import { conflict, forbidden, HttpError, notFound } from '../auth/errors.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { AppContext } from '../context.ts';
-import type { Executor, RequisitionState, ReviewState, Role } from '../db/schema.ts';
+import type { Executor, RequisitionState, ReviewState } from '../db/schema.ts';
 import { getLisConnection, type DeliveryPort } from './delivery-port.ts';
-import type { FieldValue } from './fields.ts';
+import { sectionOf, type FieldValue } from './fields.ts';
 import { availableIdentifiers, identityWarnings, IDENTIFIER_KINDS, type IdentifierKind } from './identity.ts';
 import { extractOf, identityFieldsReviewed, loadRequisition, releaseBlockers, validationOf, validationPolicy, type Loaded, type LoadedField } from './model.ts';
 import { buildConfirmedOrder } from './order.ts';
@@ -20,7 +21,6 @@ import { pageContext } from './reading.ts';
 import type { Validation } from './validation/rules.ts';
 import { openField, sealField } from './values.ts';
 
-const REVIEWER_ROLES: Role[] = ['reviewer', 'lead_reviewer'];
 const isLead = (s: Session) => s.user.roles.includes('lead_reviewer');
 const OPEN_STATES: RequisitionState[] = ['ready_for_review', 'in_review'];
 
@@ -507,12 +507,11 @@ export class ReviewService {
       if (!l.req.needs_classification || l.fields.length > 0) throw conflict('already_classified', 'this requisition already has its form');
       const t = await trx.selectFrom('templates').select(['form', 'status']).where('id', '=', templateId).where('version', '=', version).executeTakeFirst();
       if (!t || t.status !== 'published') throw notFound('no such published template');
-      const form = t.form as import('@nexession/forms').LabForm;
+      const form = t.form as LabForm;
       const pages = await trx.selectFrom('document_pages').select(['page_index', 'dpi']).where('document_id', '=', l.req.document_id).where('page_index', 'in', l.req.pages).orderBy('page_index').execute();
       if (pages.length < form.template.pages.length) throw conflict('page_count', `the form has ${form.template.pages.length} page(s); this requisition has ${pages.length}`);
       const order = new Map(form.reviewOrder.map((k, i) => [k, i]));
       const flag: Flag = { code: 'manual_entry', message: 'the page was not recognised: type the value as it is on the page' };
-      const { sectionOf } = await import('./fields.ts');
       let n = 0;
       for (const [pi, tpage] of form.template.pages.entries()) {
         const page = pages[pi]!;
@@ -570,10 +569,4 @@ export class ReviewService {
       });
     },
   };
-
-  get baseUrl(): string {
-    return this.#baseUrl();
-  }
-
-  static readonly roles = REVIEWER_ROLES;
 }
