@@ -4,7 +4,8 @@
  */
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rotateQuarter, rotateSmall } from '../image/grey.ts';
+import { decodePages } from '../decode/decodePages.ts';
+import { decodePngGrey, rotateQuarter, rotateSmall } from '../image/grey.ts';
 import { decodeBlank } from '../template/blankPages.ts';
 import { ontarioTemplate } from '../testing/ontario.ts';
 import { ITU_G4, ONTARIO, readBytes } from '../testing/realdata.ts';
@@ -58,6 +59,27 @@ describe('identification', () => {
       // The page is still stored, normalised, for a person to classify.
       expect(p.image.png.length).toBeGreaterThan(1000);
     }
+  });
+
+  it('turns an upside-down page of text that matches no template, by its text', async () => {
+    let letter: GreyImage | null = null;
+    for await (const p of decodePages(readBytes(ITU_G4))) {
+      letter = p.image; // ITU chart 1: a typed business letter
+      break;
+    }
+    const [p] = await readAll(await pngOf(rotateQuarter(letter!, 180)));
+    expect(p!.classification.kind).toBe('unrecognised');
+    expect(p!.orientation.rotation).toBe(180);
+    // The stored image is the letter the right way up again.
+    const stored = await decodePngGrey(p!.image.png);
+    let same = 0;
+    for (let i = 0; i < stored.data.length; i += 97) if (Math.abs(stored.data[i]! - letter!.data[i]!) < 64) same++;
+    expect(same / Math.ceil(stored.data.length / 97)).toBeGreaterThan(0.97);
+    // A page with no clear text (a circuit diagram) is left as it came.
+    const pages: GreyImage[] = [];
+    for await (const q of decodePages(readBytes(ITU_G4))) pages.push(q.image);
+    const [diagram] = await readAll(await pngOf(pages[1]!));
+    expect(diagram!.orientation.rotation).toBe(0);
   });
 
   it('turns a page that lies on its side, and deskews a tilted one, recording what it did', async () => {

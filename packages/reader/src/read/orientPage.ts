@@ -6,7 +6,9 @@
  */
 import type { GreyImage, PageClassification } from '../types.ts';
 import { rotateQuarter, rotateSmall } from '../image/grey.ts';
-import type { Quarter } from '../image/quarter.ts';
+import { type Quarter, rotateRaster } from '../image/quarter.ts';
+import type { InkMap } from '../image/inkMap.ts';
+import { textUpright } from '../orient/textUpright.ts';
 import { estimateSkew } from '../orient/skew.ts';
 import { type Candidate, rankCandidates } from '../register/identify.ts';
 import { type RegistrationFit, fineInkMap, pageMaps, registerPage } from '../register/register.ts';
@@ -51,7 +53,9 @@ export function orientAndIdentify(input: GreyImage, preps: PreparedPage[]): Orie
     const reason = !top || top.coarseScore < COARSE_FLOOR
       ? `the page does not resemble any active template (best coarse match ${fmt(top?.coarseScore ?? 0)})`
       : `only ${best ? `${best.fit.inliers} of ${best.fit.attempted}` : 'none'} of the printed features of the closest template (${top.prep.templateId} page ${top.prep.pageIndex + 1}) were found; at least ${Math.round(RECOGNITION_FLOOR * 100)} % are needed`;
-    return { image: img, rotation: 0, skewDeg, classification: { kind: 'unrecognised', reason, bestScore: round3(bestScore) }, prep: null, fit: null };
+    // No form to go by: turn the page by its text, when the text says clearly which way is up.
+    const rotation = uprightByText(fm, skew.rowsOverColumns);
+    return { image: rotation === 0 ? img : rotateQuarter(img, rotation), rotation, skewDeg, classification: { kind: 'unrecognised', reason, bestScore: round3(bestScore) }, prep: null, fit: null };
   }
   const { c, fit } = best;
   return {
@@ -62,6 +66,17 @@ export function orientAndIdentify(input: GreyImage, preps: PreparedPage[]): Orie
     prep: c.prep,
     fit,
   };
+}
+
+function uprightByText(fm: InkMap, rowsOverColumns: number): Quarter {
+  const sideways = rowsOverColumns < 0.6;
+  const turns: Quarter[] = sideways ? [90, 270] : [0, 180];
+  const base = sideways ? 90 : 0;
+  const r = rotateRaster(fm.data, fm.width, fm.height, base as Quarter);
+  const v = textUpright({ width: r.width, height: r.height, factor: fm.factor, data: r.data }).verdict;
+  if (v === 'upright') return turns[0]!;
+  if (v === 'upside_down') return turns[1]!;
+  return 0;
 }
 
 function fmt(v: number): string {
