@@ -13,6 +13,7 @@ function run(fields: FieldScore[], readerMs: number, peerMs: number): BenchRun {
     set: { hash: 'h', dir: '/tmp/x', generatedSeconds: 1, pagesByForm: { 'demo-outreach': 1 }, pagesByTag: { 'channel:fax-fine': 1 } },
     reader: { available: true, commit: 'abc1234', dirty: false, threads: 2, warmupPages: 1, timing: timing(readerMs), failures: [] },
     scores: [page],
+    pageMs: [readerMs],
     peer: { installed: true, version: 'tesseract 5', timing: timing(peerMs), readerOnSamePages: timing(readerMs), convertedPdfs: 0, values: [{ kind: 'text-typed', total: 2, found: 1 }] },
     machine: { cpus: 2, model: 'test', node: 'v24', loadBefore: 1, loadAfter: 1 },
   };
@@ -32,6 +33,9 @@ describe('benchmark report', () => {
     expect(md).toContain('| Checkboxes: 0 silent errors | 1 of 2 | **NO** |');
     expect(md).toContain('**Missed: ');
     expect(md).toContain('npm run bench:accuracy -- --pages 1 --seed s');
+    // Reading time per degradation group.
+    expect(r.byDegradation[0]).toMatchObject({ group: 'channel:fax-fine', pages: 1, readP50Ms: 400 });
+    expect(md).toContain('| channel:fax-fine | 1 | 0.40 s | 0.40 s |');
   });
 
   it('meets the targets when everything is right and fast', () => {

@@ -3,7 +3,7 @@
  * targets first (met or not, said plainly), then figures per field kind, text type, mark kind,
  * form and degradation, timing, the peer, and the silent errors themselves.
  */
-import type { BenchRun, Timing } from './run.ts';
+import { type BenchRun, type Timing, timingOf } from './run.ts';
 import { type FieldScore, type PageScore, type Rates, type Tally, rates, tallyBy } from './score.ts';
 
 export interface TargetResult {
@@ -14,6 +14,10 @@ export interface TargetResult {
 
 export interface GroupRow extends Tally, Rates {
   group: string;
+  /** Reading time of the pages in this group (page groups only). */
+  pages?: number;
+  readP50Ms?: number;
+  readP95Ms?: number;
 }
 
 export interface BenchReport {
@@ -85,12 +89,30 @@ export function buildReport(run: BenchRun, date: Date): BenchReport {
     byKind,
     byTextType: rows(tallyBy(s, (_p, f) => (f.kind === 'checkbox' ? [] : [`${f.detail}${f.kind === 'text-hand' ? ' (hand)' : f.kind === 'text-blank' ? ' (blank)' : ''}`]))),
     byMark: rows(tallyBy(s, (_p, f) => (f.kind === 'checkbox' ? [f.detail] : []))),
-    byForm: rows(tallyBy(s, (p) => [p.form])),
-    byDegradation: rows(tallyBy(s, (p) => p.degradations)),
+    byForm: withTiming(rows(tallyBy(s, (p) => [p.form])), run, (p) => [p.form]),
+    byDegradation: withTiming(rows(tallyBy(s, (p) => p.degradations)), run, (p) => p.degradations),
     peer: { ...run.peer, timeRatioP50, throughputRatio },
     silentErrors: errors,
     readerFailures: run.reader.failures,
   };
+}
+
+/** Adds each group's page count and reading time (p50, p95) to page-level groups. */
+function withTiming(groups: GroupRow[], run: BenchRun, keys: (p: PageScore) => string[]): GroupRow[] {
+  const ms = new Map<string, number[]>();
+  const pages = new Map<string, number>();
+  run.scores.forEach((p, i) => {
+    for (const k of keys(p)) {
+      pages.set(k, (pages.get(k) ?? 0) + 1);
+      const t = run.pageMs[i];
+      if (t !== null && t !== undefined) ms.set(k, [...(ms.get(k) ?? []), t]);
+    }
+  });
+  return groups.map((g) => {
+    const t = ms.get(g.group);
+    const timing = t && t.length ? timingOf(t, 0, 1) : null;
+    return { ...g, pages: pages.get(g.group) ?? 0, ...(timing ? { readP50Ms: timing.p50Ms, readP95Ms: timing.p95Ms } : {}) };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -100,11 +122,16 @@ const fmtPct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(
 const fmtT = (t: Timing | null) => (t ? `p50 ${(t.p50Ms / 1000).toFixed(3)} s, p95 ${(t.p95Ms / 1000).toFixed(3)} s, mean ${(t.meanMs / 1000).toFixed(3)} s, ${t.pagesPerSecond.toFixed(2)} pages/s (${t.pages} pages, ${t.concurrency} at a time, ${t.wallSeconds.toFixed(1)} s wall)` : 'n/a');
 
 function table(title: string, r: GroupRow[], note?: string): string {
-  const head = `### ${title}\n\n${note ? `${note}\n\n` : ''}| group | fields | decided alone | accuracy of decided | silent errors | silent error rate | flagged | flag rate | flag rate, unambiguous | value right (flagged or not) | ambiguous flagged |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n`;
+  const timed = r.some((x) => x.pages !== undefined);
+  const head = `### ${title}\n\n${note ? `${note}\n\n` : ''}| group |${timed ? ' pages | read p50 | read p95 |' : ''} fields | decided alone | accuracy of decided | silent errors | silent error rate | flagged | flag rate | flag rate, unambiguous | value right (flagged or not) | ambiguous flagged |\n|---|${timed ? '---:|---:|---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n`;
+  const sec = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
   return (
     head +
     r
-      .map((x) => `| ${x.group} | ${x.fields} | ${x.autoDecided} | ${fmtPct(x.autoAccuracy)} | ${x.silentErrors} | ${fmtPct(x.silentErrorRate)} | ${x.flagged} | ${fmtPct(x.flagRate)} | ${fmtPct(x.needlessFlagRate)} | ${fmtPct(x.exactRate)} | ${x.ambiguous ? `${x.ambiguousFlagged}/${x.ambiguous}` : '-'} |`)
+      .map(
+        (x) =>
+          `| ${x.group} |${timed ? ` ${x.pages ?? 0} | ${sec(x.readP50Ms)} | ${sec(x.readP95Ms)} |` : ''} ${x.fields} | ${x.autoDecided} | ${fmtPct(x.autoAccuracy)} | ${x.silentErrors} | ${fmtPct(x.silentErrorRate)} | ${x.flagged} | ${fmtPct(x.flagRate)} | ${fmtPct(x.needlessFlagRate)} | ${fmtPct(x.exactRate)} | ${x.ambiguous ? `${x.ambiguousFlagged}/${x.ambiguous}` : '-'} |`,
+      )
       .join('\n') +
     '\n'
   );

@@ -58,6 +58,8 @@ export interface BenchRun {
   set: { hash: string; dir: string; generatedSeconds: number; pagesByForm: Record<string, number>; pagesByTag: Record<string, number> };
   reader: { available: boolean; reason?: string; commit: string; dirty: boolean; threads: number; warmupPages: number; timing: Timing | null; failures: { seed: string; error: string }[] };
   scores: PageScore[];
+  /** Reading time of each page (ms), in the order of `scores`; null when not read. */
+  pageMs: (number | null)[];
   peer: PeerSummary;
   /** Load average (1 min) before and after: other work on the machine slows both contenders. */
   machine: { cpus: number; model: string; node: string; loadBefore: number; loadAfter: number };
@@ -243,6 +245,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchRun> {
     set: { hash: set.hash, dir: set.dir, generatedSeconds: set.generatedSeconds, pagesByForm, pagesByTag },
     reader: readerInfo,
     scores,
+    pageMs: set.pages.map((p) => readMsByIndex.get(p.index) ?? null),
     peer,
     machine: { cpus: cores, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadBefore, loadAfter: loadavg()[0]! },
   };
