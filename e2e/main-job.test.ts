@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { ONTARIO_2010_MEANINGS } from '@nexession/forms';
 import { makeFaxedRequisition, type FaxedRequisition } from '@nexession/testkit';
 import { startLisSimulator, type LisSimulator } from '../packages/server/src/delivery/lis-sim/simulator.ts';
 import { chromiumPath, launchChromium } from './harness/chromium.ts';
@@ -87,6 +88,7 @@ run('the main job, end to end', () => {
   let admin: Person;
   let reviewer: Person;
   let adminPage: Page;
+  let auditorPage: Page;
 
   beforeAll(async () => {
     lisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nx-e2e-lis-'));
@@ -109,6 +111,12 @@ run('the main job, end to end', () => {
     const invitePage = await (await newContext(browser)).newPage();
     reviewer = await enrol(invitePage, link, 'e2e-reviewer', 'a long reviewer passphrase 2');
     await invitePage.context().close();
+
+    // Values in the audit trail are for auditors; administrators see the trail without them.
+    const auditorLink = await invite(adminPage, product.url, 'e2e-auditor', ['auditor']);
+    auditorPage = await (await newContext(browser)).newPage();
+    const auditor = await enrol(auditorPage, auditorLink, 'e2e-auditor', 'an auditor passphrase 3');
+    await signIn(auditorPage, product.url, auditor);
   });
 
   afterAll(async () => {
@@ -143,7 +151,9 @@ run('the main job, end to end', () => {
 
     // Identity is its own step, then one obvious button.
     await page.keyboard.press('Enter');
-    await until('release to be enabled', async () => ((await page.getByTestId('release').getAttribute('aria-disabled')) === 'false' ? true : null), 30_000);
+    await until('release to be enabled', async () => ((await page.getByTestId('release').getAttribute('aria-disabled')) === 'false' ? true : null), 30_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}: ${await page.getByTestId('release-reasons').textContent()} | validation: ${await page.getByTestId('validation').textContent()}`);
+    });
     await page.getByTestId('release').focus();
     await page.keyboard.press('Enter');
 
@@ -202,7 +212,7 @@ run('the main job, end to end', () => {
 
   async function auditHoldsCorrection(requisitionId: string, key: string, after: string) {
     const audit = await api<{ items: { action: string; field?: string; before?: unknown; after?: unknown }[] }>(
-      adminPage,
+      auditorPage,
       `${product.url}/api/audit?requisitionId=${requisitionId}&limit=1000`,
     );
     const edits = audit.items.filter((e) => e.field === key && /correct/.test(e.action));
@@ -210,7 +220,7 @@ run('the main job, end to end', () => {
     const last = edits.at(-1)!;
     expect(JSON.stringify(last.after)).toContain(after);
     expect(last.before).not.toEqual(last.after);
-    const verify = await api<{ ok: boolean; checked: number }>(adminPage, `${product.url}/api/audit/verify`);
+    const verify = await api<{ ok: boolean; checked: number }>(auditorPage, `${product.url}/api/audit/verify`);
     expect(verify.ok).toBe(true);
     expect(verify.checked).toBeGreaterThan(10);
   }
@@ -236,6 +246,10 @@ run('the main job, end to end', () => {
     await adminPage.goto(`${product.url}/admin/templates`);
     await adminPage.getByTestId('template-blank').setInputFiles(path.join(ONTARIO, 'labReqForm2010.pdf'));
     await adminPage.getByTestId('template-fieldmap').setInputFiles(path.join(ONTARIO, 'labReqPrintEncounterForm2010.txt'));
+    // The lab's own mapping of the form's fields: roles, and its test codes for the printed tests.
+    const meaningsFile = path.join(lisDir, 'ontario-2010.meanings.json');
+    fs.writeFileSync(meaningsFile, JSON.stringify(ONTARIO_2010_MEANINGS));
+    await adminPage.getByTestId('template-meanings').setInputFiles(meaningsFile);
     await adminPage.getByTestId('template-upload').click();
     await adminPage.getByTestId('template-proposal').waitFor();
     await adminPage.getByTestId('template-publish').click();

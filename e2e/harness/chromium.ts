@@ -4,8 +4,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 export function findChromium(): string | null {
@@ -33,7 +31,7 @@ if (!chromiumPath) {
 
 export async function launchChromium(): Promise<{ browser: Browser; close: () => Promise<void> }> {
   if (!chromiumPath) throw new Error('no chromium');
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nx-chromium-'));
+  // Playwright gives every launch a fresh, throwaway profile of its own.
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -45,14 +43,10 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
-      `--user-data-dir=${userDataDir}`,
     ],
   });
   return {
     browser,
-    close: async () => {
-      await browser.close();
-      fs.rmSync(userDataDir, { recursive: true, force: true });
-    },
+    close: () => browser.close(),
   };
 }

@@ -12,6 +12,9 @@ export interface Person {
   secret: string;
 }
 
+/** The last code each person used: the server refuses a code twice (replay). */
+const lastCode = new Map<string, string>();
+
 export function totpNow(secret: string): string {
   return new TOTP({ secret, digits: 6, period: 30, algorithm: 'SHA1' }).generate();
 }
@@ -33,20 +36,27 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
 /** Completes a setup or invite link: password, then TOTP enrolment. */
 export async function enrol(page: Page, link: string, username: string, password: string): Promise<Person> {
   await page.goto(link);
+  await page.getByTestId('setup-password').waitFor();
   const user = page.getByTestId('setup-username');
   if (await user.count()) await user.fill(username);
   await page.getByTestId('setup-password').fill(password);
   await page.getByTestId('setup-password-repeat').fill(password);
   await page.getByTestId('setup-password-submit').click();
+  for (let i = 0; !(await page.getByTestId('setup-secret').count()); i++) {
+    const said = (await page.locator('[data-testid="setup-error"], [data-testid="setup-invalid"]').allTextContents()).join(' ').trim();
+    if (said) throw new Error(`setup refused: ${said}`);
+    if (i > 600) throw new Error('the enrolment screen never showed a TOTP secret');
+    await page.waitForTimeout(100);
+  }
   const secret = await page.getByTestId('setup-secret').getAttribute('data-secret');
   if (!secret) throw new Error('enrolment screen showed no TOTP secret');
-  await page.getByTestId('setup-totp-code').fill(await freshTotp(secret));
+  const code = await freshTotp(secret);
+  lastCode.set(username, code);
+  await page.getByTestId('setup-totp-code').fill(code);
   await page.getByTestId('setup-totp-submit').click();
   await page.getByTestId('setup-done').waitFor();
   return { username, password, secret };
 }
-
-const lastCode = new Map<string, string>();
 
 export async function signIn(page: Page, baseUrl: string, person: Person): Promise<void> {
   await page.goto(`${baseUrl}/signin`);
