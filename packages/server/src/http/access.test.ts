@@ -87,6 +87,44 @@ describe('access control on every route', () => {
     expect(failures).toEqual([]);
   });
 
+  // Found by the security review: the rule was looked up only when the raw URL started with
+  // "/api/", but the router decodes the path, so "/%61pi/users" ran the "/api/users" handler with
+  // no session check at all (anonymous account creation, PHI reads, LIS redirection).
+  it('holds every rule when the path is percent-encoded', async () => {
+    const spellings = (url: string) => [
+      url.replace(/^\/api\//, '/%61pi/'),
+      url.replace(/^\/api\/(.)/, (_m, c: string) => `/api/%${c.charCodeAt(0).toString(16)}`),
+      url.replace(/^\/api\//, '/%61%70%69/'),
+    ];
+    const routes = t.app.routeTable.filter((r) => r.url.startsWith('/api/') && r.access && r.access.kind !== 'public' && r.url !== '/api/auth/logout');
+    const failures: string[] = [];
+    for (const r of routes) {
+      for (const url of spellings(concrete(r.url))) {
+        const payload = r.method === 'GET' ? undefined : {};
+        const anon = await t.app.inject({ method: r.method as 'GET', url, ...(payload ? { payload } : {}) });
+        if (anon.statusCode !== 401) failures.push(`${r.method} ${url} as anonymous: ${anon.statusCode}`);
+        if (anon.headers['cache-control'] !== 'no-store') failures.push(`${r.method} ${url}: not no-store`);
+        const a = r.access!;
+        if (a.kind !== 'roles') continue;
+        const outsider = (Object.entries(agents) as [Role, Agent][]).find(([role]) => !a.roles.includes(role));
+        if (outsider) {
+          const res = await outsider[1].request(r.method, url, payload);
+          if (res.statusCode !== 403) failures.push(`${r.method} ${url} as ${outsider[0]}: ${res.statusCode}`);
+        }
+        if (r.method !== 'GET') {
+          const insider = agents[a.roles[0]!]!;
+          const noCsrf = await t.app.inject({ method: r.method as 'POST', url, cookies: { nx_session: insider.cookie }, payload: {} });
+          if (noCsrf.statusCode !== 403) failures.push(`${r.method} ${url} without CSRF: ${noCsrf.statusCode}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    // The attack itself: an anonymous caller creating an administrator.
+    const create = await t.app.inject({ method: 'POST', url: '/%61pi/users', payload: { username: 'mallory', displayName: 'M', roles: ['admin'] } });
+    expect(create.statusCode).toBe(401);
+    expect(await t.ctx.db.selectFrom('users').select('id').where('username', '=', 'mallory').executeTakeFirst()).toBeUndefined();
+  });
+
   it('serves unknown API paths as 404 JSON and marks API answers no-store', async () => {
     const r = await agents.reviewer!.request('GET', '/api/nothing-here');
     expect(r.statusCode).toBe(404);

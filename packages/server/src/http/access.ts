@@ -39,6 +39,11 @@ export const CSRF_HEADER = 'x-nexession-csrf';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** A route of the API (by its pattern, e.g. "/api/requisitions/:id"), as opposed to the app shell. */
+export function isApiRoute(pattern: string): boolean {
+  return pattern === '/api' || pattern.startsWith('/api/');
+}
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -55,13 +60,19 @@ export function registerAccessControl(app: FastifyInstance, ctx: AppContext): vo
   app.decorateRequest('rc', null as unknown as RequestContext);
   app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
     req.rc = { actor: { type: 'anonymous', id: 'anonymous' }, requestId: req.id, sourceIp: req.ip };
-    if (!req.url.startsWith('/api/') && req.url !== '/api') return; // the app shell holds no PHI
-    if (!req.routeOptions.url) return; // unknown route: the not-found handler answers
+    // Decided by the route that matched, never by the raw URL: the router decodes the path, so
+    // "/%61pi/users" reaches the "/api/users" handler while its raw URL does not start "/api/".
+    const route = req.routeOptions.url;
+    if (!route) return; // unknown route: the not-found handler answers
     const access = req.routeOptions.config.access;
-    if (!access) throw new HttpError(403, 'no_access_rule', 'this route has no access rule, so it is closed');
+    if (!isApiRoute(route)) {
+      // The app shell's static files hold no PHI; any other route must still state its rule.
+      if (access === undefined) return;
+    } else if (!access) throw new HttpError(403, 'no_access_rule', 'this route has no access rule, so it is closed');
     const session = await resolveSession(ctx, req.cookies[SESSION_COOKIE]);
     req.session = session;
     if (session) req.rc = { ...req.rc, actor: { type: 'user', id: session.user.id, sessionId: session.id } };
+    if (!access) return;
     if (access.kind === 'public') return;
     if (!session) throw unauthorized();
     if (access.kind === 'partial') {

@@ -1,5 +1,6 @@
 /** Security headers on every response; API answers are never cached (they carry PHI). */
 import type { FastifyInstance } from 'fastify';
+import { isApiRoute } from './access.ts';
 
 const CSP = [
   "default-src 'self'",
@@ -25,7 +26,9 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     reply.header('Cross-Origin-Resource-Policy', 'same-origin');
     reply.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
     reply.header('X-Request-Id', req.id);
-    if (req.url.startsWith('/api/') || req.url.startsWith('/setup/')) {
+    // By the matched route as well as the raw URL: "/%61pi/..." is an API route too.
+    const route = req.routeOptions.url ?? '';
+    if (isApiRoute(route) || req.url.startsWith('/api/') || req.url.startsWith('/setup/') || route.startsWith('/setup/')) {
       reply.header('Cache-Control', 'no-store');
       reply.header('Pragma', 'no-cache');
     }
