@@ -106,6 +106,11 @@ describe('first administrator, invitations and sign-in', () => {
     }
     const locked = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'lou', password: TEST_PASSWORD } });
     expect(locked.statusCode).toBe(423);
+    // Found by the security review: while locked, a wrong guess answered 401 and the right one
+    // 423, so guessing went on through the lockout and the answer named the right password.
+    const lockedWrong = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'lou', password: 'another wrong guess' } });
+    expect(lockedWrong.statusCode).toBe(locked.statusCode);
+    expect(lockedWrong.json()).toEqual(locked.json());
     t.advance(16 * 60_000);
     const again = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'lou', password: TEST_PASSWORD } });
     expect(again.statusCode).toBe(200);

@@ -80,6 +80,14 @@ export async function loginWithPassword(
   if (limiter.blocked(address, now.getTime())) throw new HttpError(429, 'too_many_attempts', 'too many failed sign-ins from this address; wait 15 minutes');
   const name = username.trim().toLowerCase();
   const user = await ctx.db.selectFrom('users').selectAll().where('username', '=', name).executeTakeFirst();
+  // A locked account answers the same whatever the password: were the password checked first,
+  // "locked" for the right one and "not right" for a wrong one would let guessing go on
+  // through the lockout, one answer telling which guess was right.
+  if (user && user.status === 'active' && user.locked_until && user.locked_until > now) {
+    limiter.fail(address, now.getTime());
+    await recordAudit(ctx.db, ctx.vault, rc, { action: 'auth.login_locked', objectType: 'user', objectId: user.id });
+    throw new HttpError(423, 'locked', 'this account is locked after repeated failed sign-ins; try again later or ask an administrator');
+  }
   const ok = await verifyPassword(user?.password_hash ?? null, password);
   if (!user || !ok || user.status !== 'active') {
     limiter.fail(address, now.getTime());
@@ -91,10 +99,6 @@ export async function loginWithPassword(
       details: { reason: !user ? 'unknown_user' : user.status !== 'active' ? `status_${user.status}` : 'password' },
     });
     throw invalid();
-  }
-  if (user.locked_until && user.locked_until > now) {
-    await recordAudit(ctx.db, ctx.vault, rc, { action: 'auth.login_locked', objectType: 'user', objectId: user.id });
-    throw new HttpError(423, 'locked', 'this account is locked after repeated failed sign-ins; try again later or ask an administrator');
   }
   const token = newToken();
   await ctx.db.transaction().execute(async (trx) => {
