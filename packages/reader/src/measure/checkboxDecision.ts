@@ -6,7 +6,7 @@ import type { CheckboxEvidence, CheckboxState, Flag } from '../types.ts';
 
 /** Isolated dark pixels (fax noise) do not count: a pixel needs this many dark neighbours. */
 export const MIN_DARK_NEIGHBOURS = 3;
-export const CHECKBOX_THRESHOLDS = { low: 0.05, high: 0.1, filled: 0.7 } as const;
+export const CHECKBOX_THRESHOLDS = { low: 0.07, high: 0.1, filled: 0.7 } as const;
 export const SURROUND_THRESHOLD = 0.08;
 /** Around the box only pen-dark ink counts: light printed shading and dithering do not. */
 export const SURROUND_INK = 128;
