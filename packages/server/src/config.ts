@@ -16,6 +16,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | null;
   inboxDir: string;
   inboxPollMs: number;
+  /** A watched-folder file is taken only once unmodified this long. */
+  inboxSettleMs: number;
   idleTimeoutSeconds: number;
   idleWarningSeconds: number;
   maxUploadBytes: number;
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     tls: cert && key ? { certFile: path.resolve(cwd, cert), keyFile: path.resolve(cwd, key) } : null,
     inboxDir: path.resolve(cwd, env.INBOX_DIR ?? path.join(varDir, 'inbox')),
     inboxPollMs: int(env.INBOX_POLL_MS, 1000),
+    inboxSettleMs: int(env.INBOX_SETTLE_MS, 2000),
     idleTimeoutSeconds: int(env.IDLE_TIMEOUT_SECONDS, 15 * 60),
     idleWarningSeconds: int(env.IDLE_WARNING_SECONDS, 60),
     maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 50 * 1024 * 1024),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { demoOutreach } from '@nexession/forms';
@@ -113,7 +114,7 @@ describe('intake', () => {
 
   it('watches the inbox: takes a file once its size is stable, removes it only after storing', async () => {
     const inbox = path.join(t.dir, 'inbox');
-    const watcher = watchInbox(t.ctx, t.jobs, { dir: inbox, pollMs: 50, rejectedDir: path.join(t.dir, 'rejected'), autostart: false });
+    const watcher = watchInbox(t.ctx, t.jobs, { dir: inbox, pollMs: 50, rejectedDir: path.join(t.dir, 'rejected'), settleMs: 0, autostart: false });
     await fs.mkdir(inbox, { recursive: true });
     const fax = await fs.readFile(ONTARIO_FINE_G3);
     // A file still being written: first half, then the rest.
@@ -134,6 +135,65 @@ describe('intake', () => {
     expect(q.quarantine_reason).toMatch(/JavaScript/);
     expect(await readJobsFor(t, q.id)).toBe(0);
     await watcher.stop();
+  });
+
+  // Found by the security review: the watcher used stat() and readFile(), which follow links. A
+  // symbolic link dropped in the inbox (to /etc/shadow, to another lab's scans) was read with the
+  // server's rights (root, in the embedded default) and stored; an image behind it was shown to
+  // reviewers. An empty file sat in the folder forever, neither taken nor refused.
+  it('never follows a link in the inbox: sets it aside unread, with its reason, and audits it', async () => {
+    const inbox = path.join(t.dir, 'inbox-links');
+    const rejected = path.join(t.dir, 'rejected-links');
+    const outside = path.join(t.dir, 'outside');
+    await fs.mkdir(inbox, { recursive: true });
+    await fs.mkdir(outside, { recursive: true, mode: 0o700 });
+    const secret = greyPng(40, 40);
+    await fs.writeFile(path.join(outside, 'private.png'), secret, { mode: 0o600 });
+    await fs.symlink(path.join(outside, 'private.png'), path.join(inbox, 'innocent.png'));
+    await fs.symlink('/etc/shadow', path.join(inbox, 'shadow.pdf'));
+    await fs.symlink(outside, path.join(inbox, 'folder-link'));
+    await fs.link(path.join(outside, 'private.png'), path.join(inbox, 'hard.png'));
+    const before = await t.ctx.db.selectFrom('documents').select('id').execute();
+    const watcher = watchInbox(t.ctx, t.jobs, { dir: inbox, pollMs: 50, rejectedDir: rejected, settleMs: 0, autostart: false });
+    for (let i = 0; i < 3; i++) await watcher.poll();
+    await watcher.stop();
+    // Nothing was stored: no document was made from what the links point at.
+    const after = await t.ctx.db.selectFrom('documents').select('id').execute();
+    expect(after.length).toBe(before.length);
+    expect(await fs.readdir(inbox)).toEqual([]);
+    // The links themselves were moved, with their reasons; their targets are untouched.
+    const set = (await fs.readdir(rejected)).sort();
+    expect(set.filter((n) => !n.endsWith('.reason.txt')).map((n) => n.replace(/^\d+-/, '')).sort()).toEqual(['folder-link', 'hard.png', 'innocent.png', 'shadow.pdf']);
+    for (const n of set.filter((x) => x.endsWith('.reason.txt'))) expect(await fs.readFile(path.join(rejected, n), 'utf8')).toMatch(/link: not (followed|read)|hard link/);
+    expect(await fs.readFile(path.join(outside, 'private.png'))).toEqual(secret);
+    const audits = await t.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'document.reject_inbox_entry').execute();
+    expect(audits.map((a) => JSON.parse(a.details!).kind).sort()).toEqual(['hard_link', 'link', 'link', 'link']);
+  });
+
+  it('sets aside FIFOs without blocking, empty files that stay empty, and waits for a writer to settle', async () => {
+    const inbox = path.join(t.dir, 'inbox-odd');
+    const rejected = path.join(t.dir, 'rejected-odd');
+    await fs.mkdir(inbox, { recursive: true });
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [path.join(inbox, 'pipe.tif')]);
+    await fs.writeFile(path.join(inbox, 'empty.pdf'), '');
+    const fax = await fs.readFile(ONTARIO_FINE_G3);
+    await fs.writeFile(path.join(inbox, 'slow.tif'), fax.subarray(0, 2000));
+    const watcher = watchInbox(t.ctx, t.jobs, { dir: inbox, pollMs: 50, rejectedDir: rejected, settleMs: 5_000, autostart: false });
+    expect(await watcher.poll()).toBe(0);
+    expect(await watcher.poll()).toBe(0);
+    // The half-written fax held still for two polls, but not for the settle time: still there.
+    expect((await fs.readdir(inbox)).sort()).toEqual(['empty.pdf', 'slow.tif']);
+    await fs.writeFile(path.join(inbox, 'slow.tif'), fax);
+    t.advance(61_000);
+    expect(await watcher.poll()).toBe(0);
+    expect(await watcher.poll()).toBe(1);
+    await watcher.stop();
+    expect(await fs.readdir(inbox)).toEqual([]);
+    const doc = await t.ctx.db.selectFrom('documents').select(['size_bytes', 'status']).where('sha256', '=', createHash('sha256').update(fax).digest('hex')).where('source', '=', 'inbox').orderBy('received_at', 'desc').executeTakeFirstOrThrow();
+    expect(Number(doc.size_bytes)).toBe(fax.length);
+    const reasons = await Promise.all((await fs.readdir(rejected)).filter((n) => n.endsWith('.reason.txt')).map((n) => fs.readFile(path.join(rejected, n), 'utf8')));
+    expect(reasons.sort()).toEqual(['an empty file (0 bytes) that stayed empty\n', 'not a plain file (FIFO, socket or device): not read\n']);
   });
 
   it('a file stored just before a crash is recognised on restart, not stored twice', async () => {
