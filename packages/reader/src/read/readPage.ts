@@ -91,7 +91,8 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
     const labels = new Map(prep.def.fields.map((f) => [f.key, f.label]));
     applyGroupRules(prep.def.groups, new Map(checkboxes.map((r) => [r.key, r])), labels);
     const texts = prep.def.fields.filter((f): f is TextField => f.kind === 'text');
-    const textReadings = services.text
+    const textRegions = new Map(texts.map((f) => [f.key, mapRect(fit.transform, f.region)]));
+    const textReadingsRaw = services.text
       ? await services.text.readFields(
           img,
           prep.blank,
@@ -99,6 +100,11 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
           dpi,
         )
       : texts.map((f) => notRead(f, clampRect(mapRect(fit.transform, f.region), img)));
+    const textReadings = textReadingsRaw.map((r) => {
+      const full = textRegions.get(r.key);
+      if (full && !insideImage(full, img)) r.flags.push({ code: 'field_off_page', message: 'part of this field lies outside the page as received (cut off or under the edge)' });
+      return r;
+    });
     lap('text');
     const barcodeFields = prep.def.fields.filter((f) => f.kind === 'barcode');
     const barcodeReadings: BarcodeReading[] = [];
@@ -168,6 +174,10 @@ function readCheckboxes(img: GreyImage, prep: PreparedPage, t: Affine, boxes: Ch
     const decision = decideCheckbox(evidence);
     const flags = [...decision.flags];
     let state = decision.state;
+    if (!insideImage(evidence.expected, img)) {
+      state = 'review';
+      flags.push({ code: 'field_off_page', message: 'part of this box lies outside the page as received (cut off or under the edge)' });
+    }
     const through = streaks.find((s) => s.x1 >= evidence.interior.x && s.x0 < evidence.interior.x + evidence.interior.w);
     if (through) {
       state = 'review';
@@ -229,6 +239,10 @@ function clampRect(r: RectPx, img: GreyImage): RectPx {
   const x = Math.max(0, Math.min(img.width - 1, r.x));
   const y = Math.max(0, Math.min(img.height - 1, r.y));
   return { x, y, w: Math.max(1, Math.min(img.width - x, r.w - (x - r.x))), h: Math.max(1, Math.min(img.height - y, r.h - (y - r.y))) };
+}
+
+function insideImage(r: RectPx, img: GreyImage): boolean {
+  return r.x >= 0 && r.y >= 0 && r.x + r.w <= img.width && r.y + r.h <= img.height;
 }
 
 function overlaps(a: RectPx, b: RectPx): boolean {
