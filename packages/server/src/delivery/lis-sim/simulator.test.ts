@@ -67,6 +67,21 @@ describe('LIS simulator', () => {
     expect(await fs.readFile(path.join(sim.outDir, sim.received[0]!.file), 'utf8')).toBe('not hl7');
   });
 
+  // Found by the security review: the simulator wrote each order (the patient's name, DOB,
+  // address) world-readable (0644 in a 0755 folder), so any local account could read them.
+  it('writes what it receives readable by its own user only', async () => {
+    const outDir = path.join(await tmpDir(), 'lis-sim');
+    await fs.mkdir(outDir, { mode: 0o755 });
+    const sim = await startLisSimulator({ port: 0, outDir });
+    cleanups.push(() => sim.close());
+    const bytes = Buffer.from(buildOrderMessage(syntheticOrder(), syntheticConnection()), 'utf8');
+    expect(parseHl7Bytes(await exchange(sim.port, encodeFrame(bytes))).ok).toBe(true);
+    expect((await fs.stat(outDir)).mode & 0o777).toBe(0o700);
+    const files = await fs.readdir(outDir);
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const f of files) expect(((await fs.stat(path.join(outDir, f))).mode & 0o077).toString(8)).toBe('0');
+  });
+
   it('keeps numbering accessions across restarts on the same folder', async () => {
     const outDir = await tmpDir();
     const send = async (sim: LisSimulator, n: number) => {

@@ -186,7 +186,9 @@ async function nextAccessionStart(outDir: string, first: number): Promise<number
 export async function startLisSimulator(options: LisSimulatorOptions): Promise<LisSimulator> {
   const host = options.host ?? '127.0.0.1';
   const outDir = path.resolve(options.outDir);
-  await fs.mkdir(outDir, { recursive: true });
+  // What it receives is the patient's order: readable by this user only, like everything in var/.
+  await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
+  await fs.chmod(outDir, 0o700);
   const now = options.now ?? (() => new Date());
   let accession = await nextAccessionStart(outDir, options.firstAccession ?? 100001);
   let index = 0;
@@ -228,9 +230,9 @@ export async function startLisSimulator(options: LisSimulatorOptions): Promise<L
       ...(message ? summariseOrder(message) : {}),
     };
     if (acc) summary.ack = { code: 'AA', accession: acc };
-    await fs.writeFile(path.join(outDir, summary.file), payload);
-    await fs.writeFile(path.join(outDir, `${base}.json`), `${JSON.stringify(summary, null, 2)}\n`);
-    await fs.writeFile(path.join(outDir, 'lis-sim-state.json'), `${JSON.stringify({ nextAccession: accession })}\n`);
+    await fs.writeFile(path.join(outDir, summary.file), payload, { mode: 0o600 });
+    await fs.writeFile(path.join(outDir, `${base}.json`), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
+    await fs.writeFile(path.join(outDir, 'lis-sim-state.json'), `${JSON.stringify({ nextAccession: accession })}\n`, { mode: 0o600 });
     return { summary, message, accession: acc };
   }
 
