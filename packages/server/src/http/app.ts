@@ -19,6 +19,7 @@ import { reviewRoutes } from './routes/review.ts';
 import type { ReviewService } from '../requisitions/review.ts';
 import { userRoutes } from './routes/users.ts';
 import { registerSecurityHeaders } from './security.ts';
+import { HTTPS_TLS_OPTIONS } from './tls.ts';
 
 export interface AppOptions {
   /** Sends durable jobs inside a transaction (pg-boss). */
@@ -49,7 +50,7 @@ export type PluginOpts = { ctx: AppContext; baseUrl: () => string; jobs: JobSend
 
 export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert, minVersion: 'TLSv1.2' as const } } : {}),
+    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert, ...HTTPS_TLS_OPTIONS } } : {}),
     loggerInstance: ctx.log,
     genReqId: () => randomUUID(),
     trustProxy: false,
