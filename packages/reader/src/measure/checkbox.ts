@@ -4,7 +4,7 @@
  * place on the blank form, look around the box and at the shape of the ink, then decide.
  */
 import type { CheckboxEvidence, CheckboxField, GreyImage, RectPx } from '../types.ts';
-import { decideCheckbox, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, EXIT_LINES, EXIT_MAX_SHARE, EXIT_SIDES, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
+import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, EXIT_LINES, EXIT_MAX_SHARE, EXIT_SIDES, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
 import { countRect, countRing, crossingLines, darkLines } from './counts.ts';
 
 export interface BoxPlacement {
@@ -193,7 +193,7 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
     ratio: r,
     blank: { dark: b.dark, total: b.total, ratio: br },
     score: r - br,
-    thresholds: { ...CHECKBOX_THRESHOLDS },
+    thresholds: { ...CHECKBOX_THRESHOLDS, low: Math.round(lowThreshold(c.total) * 10000) / 10000 },
     exits,
     surround: { threshold: SURROUND_INK, minScore: SURROUND_THRESHOLD, minNearScore: STRUCK_THROUGH_THRESHOLD, exclude, sides },
   };

@@ -7,6 +7,18 @@ import type { CheckboxEvidence, CheckboxState, Flag } from '../types.ts';
 /** Isolated dark pixels (fax noise) do not count: a pixel needs this many dark neighbours. */
 export const MIN_DARK_NEIGHBOURS = 3;
 export const CHECKBOX_THRESHOLDS = { low: 0.07, high: 0.1, filled: 0.7 } as const;
+
+/**
+ * The low threshold for a box of `total` interior pixels: about 12 pixels' worth, between 4 %
+ * (large cells, where fax noise averages out and a small mark is a small share) and 7 % (small
+ * squares, where a few noise pixels are already several per cent).
+ */
+export function lowThreshold(total: number): number {
+  return Math.min(0.07, Math.max(0.04, total > 0 ? 12 / total : 0.07));
+}
+
+/** Ink this share of the box counts for the strokes-through-the-box checks, below the review band. */
+const TRACE = 0.02;
 export const SURROUND_THRESHOLD = 0.08;
 /** Around the box only pen-dark ink counts: light printed shading and dithering do not. */
 export const SURROUND_INK = 128;
@@ -27,14 +39,14 @@ export function decideCheckbox(e: CheckboxEvidence): { state: CheckboxState; fla
   }
   // A band dark along most of its length lies on a printed rule (a fax widens them), not on a stroke.
   const exits = e.exits?.sides.filter((s) => s.lines >= e.exits!.minLines && s.lines <= e.exits!.maxShare * (s.side === 'left' || s.side === 'right' ? s.inside.h : s.inside.w)) ?? [];
-  if (e.exits && e.score > t.low && e.score < t.filled && exits.length >= e.exits.minSides) {
+  if (e.exits && e.score > TRACE && e.score < t.filled && exits.length >= e.exits.minSides) {
     return {
       state: 'review',
       flags: [{ code: 'checkbox_stroke_through', message: `ink runs out of the box on ${exits.map((s) => s.side).join(', ')}: a stroke through the box (a circle round the next box, a mark struck through)` }],
     };
   }
   const crossing = e.crossings?.find((c) => c.lines >= c.minLines);
-  if (crossing && e.score > t.low) {
+  if (crossing && e.score > TRACE) {
     return { state: 'review', flags: [{ code: 'checkbox_crossing', message: `a stroke runs between this box and "${crossing.other}" (${crossing.lines} ${crossing.across} cross the edge): which box was meant?` }] };
   }
   if (e.score >= t.high && struckThrough(e)) {
