@@ -59,7 +59,21 @@ describe('42 CFR 493.1241(c) validation', () => {
   it('passes a complete requisition and cites every element', () => {
     const v = validate(new Extract(complete()));
     expect(v.passed).toBe(true);
-    expect(v.rules.map((r) => r.citation)).toEqual(['(c)(1)', '(c)(2)', '(c)(3)', '(c)(4)', '(c)(5)', '(c)(6)', '(c)(7)', '(c)(8)'].map((c) => `42 CFR 493.1241${c}`));
+    expect(v.rules.map((r) => r.citation)).toEqual(['(c)(1)', '(c)(2)', '(c)(3)', '(c)(4)', '(c)(5)', '(c)(6)', '(c)(7)', '(c)(8)', '(e)'].map((c) => `42 CFR 493.1241${c}`));
+  });
+
+  // Found by the security review (rule 2): a diagnosis field confirmed as written on the page,
+  // "E11.65 type 2 diabetes", went to the LIS as four DG1 codes: E11.65, type, 2, diabetes.
+  it('(e) refuses diagnosis text that would split into pieces nobody wrote as codes', () => {
+    const withIcd = (value: string) => [...complete(), f('dx', 'order.icd10', value)];
+    const bad = rule(withIcd('E11.65 type 2 diabetes'), '(e)');
+    expect(bad.passed).toBe(false);
+    expect(bad.message).toMatch(/3 of 4 code\(s\) do not have the shape of an ICD-10 code/);
+    expect(bad.message).not.toMatch(/diabetes/);
+    expect(validate(new Extract(withIcd('E11.65 type 2 diabetes'))).passed).toBe(false);
+    expect(rule(withIcd('e11.65'), '(e)').passed).toBe(false); // as typed; never upper-cased by the machine
+    expect(rule(withIcd('E11.65, I10; Z00.00'), '(e)')).toMatchObject({ passed: true, message: '3 diagnosis code(s), each shaped like an ICD-10 code' });
+    expect(rule(complete(), '(e)')).toMatchObject({ passed: true, message: 'no diagnosis code given' });
   });
 
   it('(c)(1) needs the requester and an address or identifier', () => {

@@ -3,6 +3,7 @@
  * citation. An element is met by a value on the form; when a person attested the form left it
  * blank, lab policy decides whether that is a hard stop (the default for every element here).
  */
+import { checkText } from '@nexession/reader';
 import type { Element, Extract } from '../extract.ts';
 
 export interface RuleResult {
@@ -139,7 +140,25 @@ const c8: Rule = () => ({
   message: 'no additional questions are configured for the ordered tests',
 });
 
-export const RULES: readonly Rule[] = [c1, c2, c3, c4, c5, c6, c7, c8];
+/**
+ * (e): transcribed accurately. The order carries each diagnosis code as a piece of the confirmed
+ * text (a list splits on commas, semicolons and spaces); a piece that is not shaped like an
+ * ICD-10 code ("type", "2", "diabetes" out of "E11.65 type 2 diabetes") would go to the LIS as a
+ * code nobody wrote. Such a field is a problem for the person, never trimmed by the machine.
+ */
+const e: Rule = (x) => {
+  const citation = `${CFR}(e)`;
+  const title = 'Diagnosis codes transcribed as written';
+  const problems: string[] = [];
+  for (const f of x.withRole('order.icd10')) {
+    if (typeof f.value !== 'string' || !f.value.trim()) continue;
+    for (const flag of checkText('icd10_list', f.value).flags) problems.push(`diagnosis codes: ${flag.message}; enter only the codes, as written`);
+  }
+  const n = x.icd10().length;
+  return problems.length ? { citation, title, passed: false, message: problems.join('; ') } : { citation, title, passed: true, message: n ? `${n} diagnosis code(s), each shaped like an ICD-10 code` : 'no diagnosis code given' };
+};
+
+export const RULES: readonly Rule[] = [c1, c2, c3, c4, c5, c6, c7, c8, e];
 
 export function validate(x: Extract, policy: ValidationPolicy = DEFAULT_POLICY): Validation {
   const rules = RULES.map((r) => r(x, policy));
