@@ -35,18 +35,8 @@ export interface PageServices {
 
 export const GATE_LIMITS = { skewDeg: 4, rotationDeg: 0.5, scalePct: 3, residualMm: 0.5 } as const;
 
-/** Stage timings of the last page read, for benchmarks (never part of a result). */
-export const lastTimings: Record<string, number> = {};
-
 export async function readPage(decoded: DecodedPage, preps: PreparedPage[], services: PageServices): Promise<PageReading> {
-  let tick = performance.now();
-  const lap = (name: string): void => {
-    const now = performance.now();
-    lastTimings[name] = now - tick;
-    tick = now;
-  };
   const o = orientAndIdentify(decoded.image, preps);
-  lap('orient_identify_register');
   const img = o.image;
   const dpi = decoded.dpi;
   const gates: Gate[] = [];
@@ -77,9 +67,7 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
     });
     const boxes = prep.def.fields.filter((f): f is CheckboxField => f.kind === 'checkbox');
     const streaks = findStreaks(img, prep.blank, fit.transform, dpi);
-    lap('streaks');
     const checkboxes = readCheckboxes(img, prep, fit.transform, boxes, dpi, streaks);
-    lap('checkboxes');
     const crossed = checkboxes.filter((r) => r.flags.some((f) => f.code === 'vertical_streak')).length;
     gates.push({
       code: 'streaks',
@@ -105,7 +93,6 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
       if (full && !insideImage(full, img)) r.flags.push({ code: 'field_off_page', message: 'part of this field lies outside the page as received (cut off or under the edge)' });
       return r;
     });
-    lap('text');
     const barcodeFields = prep.def.fields.filter((f) => f.kind === 'barcode');
     const barcodeReadings: BarcodeReading[] = [];
     const codeRegions = barcodeFields.map((f) => clampRect(mapRect(fit.transform, f.region), img));
@@ -126,9 +113,7 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
   }
   const wholePage = services.barcodeMode === 'page' || (services.barcodeMode === 'fields' && o.classification.kind === 'unrecognised');
   const barcodes = services.barcodes && wholePage ? await services.barcodes.scan(img, null) : [];
-  lap('barcodes');
   const png = await encodePng(img);
-  lap('png');
   return {
     index: decoded.index,
     source: decoded.source,
