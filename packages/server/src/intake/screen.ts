@@ -5,6 +5,7 @@
  */
 import { inspectDocument, type DocumentInfo, type InspectVerdict } from '@nexession/reader';
 import { plainBytes } from '../bytes.ts';
+import { deepScanPdf, describeDeepScan } from './pdf-deep-scan.ts';
 import type { DocumentFormat } from '../db/schema.ts';
 
 export interface ScreeningLimits {
@@ -63,6 +64,11 @@ export function reasonFor(verdict: Extract<InspectVerdict, { ok: false }>): stri
 export async function screenDocument(bytes: Uint8Array, limits: ScreeningLimits): Promise<Screening> {
   const verdict = await inspectDocument(plainBytes(bytes), limits);
   if (verdict.ok) {
+    // The reader's screening said yes; a PDF gets a second, stricter look (pdf-deep-scan.ts).
+    const deep = verdict.info.format === 'pdf' ? describeDeepScan(deepScanPdf(bytes)) : null;
+    if (deep) {
+      return { accepted: false, format: 'pdf', pageCount: verdict.info.pageCount, reason: deep, summary: { ...summarise(verdict.info), deepScan: 'refused' } };
+    }
     return { accepted: true, format: verdict.info.format, pageCount: verdict.info.pageCount, summary: summarise(verdict.info) };
   }
   return {

