@@ -4,12 +4,13 @@ import path from 'node:path';
 import { demoOutreach } from '@nexession/forms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceContext } from '../audit/audit.ts';
-import { greyPng, hostilePdfs, ONTARIO_BLANK_PDF, ONTARIO_FINE_G3, ONTARIO_STANDARD_G3 } from '../test/files.ts';
+import { evasivePdfs, greyPng, hostilePdfs, ONTARIO_BLANK_PDF, ONTARIO_FINE_G3, ONTARIO_STANDARD_G3 } from '../test/files.ts';
 import { signedIn, startTestApp, type Agent, type TestApp } from '../test/app.ts';
 import { connect } from '../test/db.ts';
 import { watchInbox } from './inbox.ts';
 import { documentBytes, intakeDocument } from './store.ts';
 import { QUEUES } from '../jobs/boss.ts';
+import { markReadFailed } from '../requisitions/reading.ts';
 
 async function readJobsFor(t: TestApp, documentId: string): Promise<number> {
   const c = await connect(t.tdb.appUrl);
@@ -103,6 +104,32 @@ describe('intake', () => {
     // Kept sealed like everything else.
     const doc = await t.ctx.db.selectFrom('documents').selectAll().where('id', '=', ids[0]!).executeTakeFirstOrThrow();
     expect((await t.ctx.blobs.get(doc.blob_key)).includes(Buffer.from('JavaScript'))).toBe(false);
+  });
+
+  // Found by the security review: these PDFs passed the reader's screening and were read; pdf.js
+  // resolves the hidden launch action in every one of them.
+  it('quarantines PDFs shaped to slip an action past a byte scanner, and queues no read', async () => {
+    const failures: string[] = [];
+    for (const [name, make] of Object.entries(evasivePdfs)) {
+      const r = await upload(reviewer, make(), `${name}.pdf`);
+      expect(r.statusCode).toBe(201);
+      const body = r.json();
+      if (body.status !== 'quarantined' || !/launch action|SubmitForm/.test(body.reason)) failures.push(`${name}: ${body.status} ${body.reason ?? ''}`);
+      else expect(await readJobsFor(t, body.documentId)).toBe(0);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  // Found by the security review: a document that passed screening but could not be read became
+  // read_failed and vanished from every screen (no requisition, not in the quarantine list): a
+  // faxed order lost without anyone being told.
+  it('keeps documents that could not be read in the administrators’ list, with the reason', async () => {
+    const r = await upload(reviewer, greyPng(30, 30, (x) => (x % 2 ? 0 : 255)), 'unreadable.png');
+    expect(r.json().status).toBe('accepted');
+    await markReadFailed(t.ctx, r.json().documentId, 'the document could not be decoded');
+    const items = (await admin.request('GET', '/api/documents/quarantine')).json().items as { id: string; status: string; reason: string }[];
+    expect(items.find((i) => i.id === r.json().documentId)).toMatchObject({ status: 'read_failed', reason: 'could not be read: the document could not be decoded' });
+    expect(items.filter((i) => i.status === 'quarantined').length).toBeGreaterThan(0);
   });
 
   it('refuses anonymous and auditor uploads, and empty bodies', async () => {

@@ -131,11 +131,15 @@ export async function documentBytes(ctx: AppContext, documentId: string): Promis
   return ctx.vault.open(ctx.db, await ctx.blobs.get(row.blob_key), documentContext(documentId));
 }
 
+/**
+ * Documents that will not reach a reviewer: refused by screening (quarantined) and accepted but
+ * unreadable (read_failed). Both must stay in sight of a person, or a faxed order is lost quietly.
+ */
 export async function listQuarantine(ctx: AppContext, rc: RequestContext) {
   const rows = await ctx.db
     .selectFrom('documents')
-    .select(['id', 'received_at', 'sha256', 'quarantine_reason', 'format', 'size_bytes', 'source'])
-    .where('status', '=', 'quarantined')
+    .select(['id', 'received_at', 'sha256', 'status', 'quarantine_reason', 'read_error', 'format', 'size_bytes', 'source'])
+    .where('status', 'in', ['quarantined', 'read_failed'])
     .orderBy('received_at', 'desc')
     .limit(500)
     .execute();
@@ -144,10 +148,10 @@ export async function listQuarantine(ctx: AppContext, rc: RequestContext) {
     id: r.id,
     receivedAt: r.received_at.toISOString(),
     sha256: r.sha256,
-    reason: r.quarantine_reason!,
+    status: r.status as 'quarantined' | 'read_failed',
+    reason: r.status === 'quarantined' ? r.quarantine_reason! : `could not be read: ${r.read_error ?? 'reason not recorded'}`,
     format: r.format,
     bytes: Number(r.size_bytes),
     source: r.source,
   }));
 }
-

@@ -7,7 +7,10 @@ export function QuarantineAdmin() {
   return (
     <div className="admin-panel">
       <h2>Quarantine</h2>
-      <p className="muted">Files refused before any reading (wrong type, too large, active content, encryption). They are kept encrypted and never read.</p>
+      <p className="muted">
+        Files refused before any reading (wrong type, too large, active content, encryption), kept encrypted and never read; and files
+        accepted that could not be read, which no reviewer will see: ask the sender for them again.
+      </p>
       {q.error && <p className="error" role="alert">The quarantine could not be loaded: {q.error}</p>}
       {q.data && q.data.items.length === 0 && <p data-testid="quarantine-empty">Nothing in quarantine.</p>}
       {q.data && q.data.items.length > 0 && (
@@ -15,6 +18,7 @@ export function QuarantineAdmin() {
           <thead>
             <tr>
               <th scope="col">Received</th>
+              <th scope="col">Status</th>
               <th scope="col">Reason</th>
               <th scope="col">Type and size</th>
               <th scope="col">From</th>
@@ -26,6 +30,7 @@ export function QuarantineAdmin() {
             {q.data.items.map((i) => (
               <tr key={i.id} data-testid={`quarantine-${i.id}`}>
                 <td>{clockTime(i.receivedAt)}</td>
+                <td>{i.status === 'read_failed' ? 'could not be read' : 'refused'}</td>
                 <td>{i.reason}</td>
                 <td>
                   {i.format ?? 'unknown'}

@@ -243,6 +243,8 @@ export interface QuarantineItem {
   id: string;
   receivedAt: string;
   sha256: string;
+  /** quarantined: refused by screening; read_failed: accepted but could not be read. */
+  status?: 'quarantined' | 'read_failed';
   reason: string;
   format?: string | null;
   bytes?: number | null;
