@@ -157,6 +157,48 @@ export const evasivePdfs = {
     objectStreamPdf('<< /S /SubmitForm /F (https://example.invalid/collect) >>', { catalogExtra: '/OpenAction 4 0 R /Lang (stream\n)', pageExtra: '/Lang (endstream)' }),
 };
 
+/**
+ * A letter page that draws one image of `width` x `height` black pixels: a few hundred kilobytes
+ * that decode to width x height x 3 bytes (and four bytes a pixel more on the canvas).
+ */
+export function hugeImagePdf(width: number, height: number): Buffer {
+  const rows: Buffer[] = [];
+  const row = Buffer.alloc(width * 3, 0);
+  for (let y = 0; y < height; y++) rows.push(row);
+  const image = deflateSync(Buffer.concat(rows), { level: 9 });
+  const content = 'q 612 0 0 792 0 0 cm /Im0 Do Q';
+  const objects: (string | Buffer)[] = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>',
+    Buffer.concat([
+      Buffer.from(`<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length ${image.length} >>\nstream\n`, 'latin1'),
+      image,
+      Buffer.from('\nendstream', 'latin1'),
+    ]),
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ];
+  let out = Buffer.from('%PDF-1.7\n', 'latin1');
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out = Buffer.concat([out, Buffer.from(`${i + 1} 0 obj\n`, 'latin1'), Buffer.isBuffer(o) ? o : Buffer.from(o, 'latin1'), Buffer.from('\nendobj\n', 'latin1')]);
+  });
+  const xref = out.length;
+  const table = `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  return Buffer.concat([out, Buffer.from(`${table}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`, 'latin1')]);
+}
+
+/** A PNG header claiming `width` x `height` with a tiny (invalid) body: a decompression bomb's face. */
+export function pngClaiming(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 0;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+}
+
 export const REALDATA = '/work/shared/realdata';
 export const ONTARIO_FINE_G3 = `${REALDATA}/ontario-labreq-2010/labReqForm2010_fax_fine_g3.tif`;
 export const ONTARIO_STANDARD_G3 = `${REALDATA}/ontario-labreq-2010/labReqForm2010_fax_standard_g3.tif`;
