@@ -54,7 +54,7 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
       textType: t.textType,
       regionPx,
     };
-    if (onPage(regionPx) < 0.97) truth.ambiguous = 'field cut off the page or under the header line';
+    if (onPage(regionPx) < 0.9) truth.ambiguous = 'field cut off the page or under the header line';
     else if (drawn) {
       // Thin strokes can vanish on a coarse or harsh line: if most of the writing did not arrive,
       // nobody can read it from this image.
@@ -79,7 +79,8 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
       regionPx,
     };
     if (meaning.ambiguous) truth.ambiguous = meaning.ambiguous;
-    if (onPage(regionPx) < 0.97) {
+    // A box mostly on the page can still be read; one largely missing cannot.
+    if (onPage(regionPx) < 0.6) {
       truth.ambiguous = 'box cut off the page or under the header line';
       return truth;
     }
@@ -89,7 +90,8 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
       else if (visible < 0.15) truth.state = 'empty'; // nothing of it arrived: the page shows an empty box
       else if (visible < 0.5) truth.ambiguous = 'mark partly lost in transmission';
     }
-    if (!truth.ambiguous && counts.foreignPx > counts.total * 0.03) truth.ambiguous = 'ink from a neighbouring mark inside the box';
+    // A neighbour's stroke just poking in is recognisably the neighbour's; one across the box is not.
+    if (!truth.ambiguous && counts.foreignPx > counts.total * 0.12) truth.ambiguous = 'ink from a neighbouring mark inside the box';
     return truth;
   }
 
@@ -133,6 +135,8 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
     const ix1 = ix0 + t.interior.w;
     const iy1 = iy0 + t.interior.h;
     const neighbours = layers.filter(([key, l]) => key !== t.key && l.bounds.x < ix1 * k && l.bounds.x + l.bounds.w > ix0 * k && l.bounds.y < iy1 * k && l.bounds.y + l.bounds.h > iy0 * k).map(([, l]) => l);
+    // A pencil mark is light: its own ink is whatever is near its darkest, not a fixed darkness.
+    const ownInk = own && own.ink.length > 0 ? Math.max(12, Math.min(INK, Math.round(maxOf(own.ink) * 0.5))) : INK;
     let total = 0;
     let ownPx = 0;
     let ownVisible = 0;
@@ -144,7 +148,7 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
         total++;
         const sx = Math.floor(mx * k);
         const sy = Math.floor(my * k);
-        if (own && own.ink.length > 0 && inkAt(own, sx, sy) >= INK) {
+        if (own && own.ink.length > 0 && inkAt(own, sx, sy) >= ownInk) {
           ownPx++;
           if (darkNear(u, v)) ownVisible++;
         }
@@ -153,6 +157,12 @@ export function measureTruth(source: FormSource, plan: FillPlan, painted: Painte
     }
     return { total, ownPx, ownVisible, foreignPx };
   }
+}
+
+function maxOf(a: Uint8Array): number {
+  let m = 0;
+  for (const v of a) if (v > m) m = v;
+  return m;
 }
 
 function inkAt(l: MarkLayer, x: number, y: number): number {
