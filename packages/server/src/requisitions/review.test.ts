@@ -201,6 +201,39 @@ describe('review, identity and release', () => {
     expect(state.state).toBe('in_review');
   });
 
+  // Found by the security review: the guard functions ran with the caller's search_path, where
+  // PostgreSQL looks in pg_temp first. A role with TEMP on the database (PostgreSQL's default for
+  // PUBLIC; our set-up revokes it, a DBA's may not) shadowed requisition_fields with an empty
+  // temporary table holding one "confirmed" row and released a requisition with unreviewed fields.
+  it('the release guard cannot be fooled by a temporary table, even where the role may make one', async () => {
+    const id = await makeRequisition(t, rev);
+    await rev.request('POST', `/api/requisitions/${id}/claim`);
+    const session = await t.ctx.db.selectFrom('sessions').select('id').where('user_id', '=', rev.userId).where('stage', '=', 'full').where('ended_at', 'is', null).executeTakeFirstOrThrow();
+    const su = await connect(t.tdb.superuserUrl.replace(/\/postgres$/, `/${t.tdb.name}`));
+    await su.query(`GRANT TEMP ON DATABASE ${t.tdb.name} TO nexession_app`);
+    await su.end();
+    const app = await connect(t.tdb.appUrl);
+    try {
+      await app.query('CREATE TEMP TABLE requisition_fields (requisition_id uuid, review_state text)');
+      await app.query(`INSERT INTO requisition_fields VALUES ($1, 'confirmed')`, [id]);
+      await expect(
+        app.query(
+          `UPDATE requisitions SET state = 'released', released_by = $2, released_at = now(), released_session_id = $3,
+             identity_confirmed_by = $2, identity_confirmed_at = now(), identity_session_id = $3, identity_identifiers = '{name,dob}',
+             identity_revision = identity_fields_revision, validation_passed = true, validation_revision = field_revision
+           WHERE id = $1`,
+          [id, rev.userId, session.id],
+        ),
+      ).rejects.toThrow(/not reviewed/);
+    } finally {
+      await app.end();
+      const again = await connect(t.tdb.superuserUrl.replace(/\/postgres$/, `/${t.tdb.name}`));
+      await again.query(`REVOKE TEMP ON DATABASE ${t.tdb.name} FROM nexession_app`);
+      await again.end();
+    }
+    expect((await t.ctx.db.selectFrom('requisitions').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state).toBe('in_review');
+  });
+
   it('refuses release when validation fails, with the citation', async () => {
     const values = demoValues();
     values.collection_date = null;
