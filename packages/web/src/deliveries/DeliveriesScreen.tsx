@@ -80,6 +80,7 @@ export function DeliveriesScreen() {
           key={selected}
           id={selected}
           canDecide={canDecide}
+          canSeeAck={hasRole(me, 'lead_reviewer', 'auditor')}
           canAudit={hasRole(me, 'auditor', 'admin')}
           onDecided={() => {
             setSelected(null);
@@ -91,7 +92,7 @@ export function DeliveriesScreen() {
   );
 }
 
-function DeliveryDetail(props: { id: string; canDecide: boolean; canAudit: boolean; onDecided: () => void }) {
+function DeliveryDetail(props: { id: string; canDecide: boolean; canSeeAck: boolean; canAudit: boolean; onDecided: () => void }) {
   const detail = useLoad(() => api.delivery(props.id));
   const [ack, setAck] = useState<string | null | undefined>(undefined);
   const [decision, setDecision] = useState<'received' | 'resend' | null>(null);
@@ -147,7 +148,7 @@ function DeliveryDetail(props: { id: string; canDecide: boolean; canAudit: boole
           </li>
         ))}
       </ol>
-      {ack === undefined ? (
+      {!props.canSeeAck ? null : ack === undefined ? (
         <button type="button" onClick={() => void showAck()} data-testid="delivery-show-ack">
           Show the LIS's answer (may name the patient; recorded)
         </button>

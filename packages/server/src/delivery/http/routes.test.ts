@@ -102,6 +102,9 @@ describe('delivery routes', () => {
     expect(detail.delivery).toMatchObject({ state: 'acked', lisOrderNumber: 'LIS-123', resolution: 'marked_received' });
     const ack = await lead.request('GET', `/api/deliveries/${deliveryId}/ack`);
     expect(ack.json()).toEqual({ text: null });
+    // Found by the security review: administrators could read the ACK text, which may name the patient.
+    const asAdmin = await signedIn(t, 'adrian-ack', ['admin']);
+    expect((await asAdmin.request('GET', `/api/deliveries/${deliveryId}/ack`)).statusCode).toBe(403);
     expect(ack.headers['cache-control']).toBe('no-store');
     const actions = (await t.ctx.db.selectFrom('audit_events').select('action').where('object_id', '=', requisitionId).orderBy('seq').execute()).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['delivery.mark_received', 'delivery.ack_view']));

@@ -5,7 +5,7 @@
  * |---|---|---|
  * | `GET /api/deliveries?attention=1` | | `{ items: DeliverySummary[] }` (ambiguous, error, rejected; oldest first) |
  * | `GET /api/deliveries/:id` | | `{ delivery: DeliverySummary, events: DeliveryEventView[] }` |
- * | `GET /api/deliveries/:id/ack` | | `{ text: string \| null }`: the LIS's ACK text (may name the patient; audited) |
+ * | `GET /api/deliveries/:id/ack` | | `{ text: string \| null }`: the LIS's ACK text (may name the patient; audited; lead reviewers and auditors, not administrators) |
  * | `POST /api/deliveries/:id/resend` | `{ note?: string }` | `{ deliveryId, state: "pending" }` |
  * | `POST /api/deliveries/:id/mark-received` | `{ lisOrderNumber?: string \| null, note?: string }` | `{ deliveryId, state: "acked" }` |
  *
@@ -23,6 +23,7 @@ import type { DeliveryService } from '../outbox/service.ts';
 
 const DECIDE = { access: roles('lead_reviewer', 'admin') };
 const LOOK = { access: roles('lead_reviewer', 'admin', 'auditor') };
+const ACK = { access: roles('lead_reviewer', 'auditor') };
 
 function asHttp(err: unknown): never {
   if (err instanceof DeliveryDecisionError) {
@@ -50,7 +51,9 @@ export function deliveryRoutes(service: () => DeliveryService): FastifyPluginAsy
       return { delivery, events: await service().events(id) };
     });
 
-    app.get<IdParams>('/api/deliveries/:id/ack', { config: LOOK }, async (req, reply) => {
+    // The ACK text may name the patient: people who see PHI only (not administrators, who see
+    // none without a reason; found by the security review).
+    app.get<IdParams>('/api/deliveries/:id/ack', { config: ACK }, async (req, reply) => {
       const id = uuidParam(req.params.id, 'delivery');
       const delivery = await service().byId(id);
       if (!delivery) throw new HttpError(404, 'not_found', 'no such delivery');
