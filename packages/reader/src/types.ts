@@ -157,14 +157,6 @@ export interface CheckboxEvidence {
    * through) shows there (`minNearScore`).
    */
   /**
-   * How much of the box's printed edges shows: the share of ink along its left/right edges
-   * (`sides`) and top/bottom edges (`ends`), on the page at the found place and on the blank.
-   * When the blank shows the edges and the page shows neither pair above `minVisible`, the box
-   * is not visible on the page (cut off, under a fax header, washed out). Recorded for cells
-   * of ruled columns, whose long rules survive a fax; a small square's thin outline may not.
-   */
-  edges?: { page: { sides: number; ends: number }; blank: { sides: number; ends: number }; minVisible: number };
-  /**
    * Strokes leaving the box: for each side, `inside` is a band of the interior along that side
    * and `outside` a band just beyond the printed edge; `lines` counts the rows (left and right
    * sides) or columns (top and bottom) of the inside band that are dark where the outside band is

@@ -4,7 +4,7 @@
  * place on the blank form, look around the box and at the shape of the ink, then decide.
  */
 import type { CheckboxEvidence, CheckboxField, GreyImage, RectPx } from '../types.ts';
-import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, EXIT_LINES, EXIT_MAX_SHARE, EXIT_SIDES, EDGES_VISIBLE, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
+import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, EXIT_LINES, EXIT_MAX_SHARE, EXIT_SIDES, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
 import { countRect, countRing, crossingLines, darkLines } from './counts.ts';
 
 export interface BoxPlacement {
@@ -148,9 +148,6 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
   const radius = Math.max(1, Math.min(Math.round(1.0 * mm), Math.round(0.25 * Math.min(e0.w, e0.h))));
   const loc = locateBox(m.page, e0, style, m.threshold, radius, RULE_INK);
   const interior = interiorOf(loc.found, style, loc.lineWidth);
-  // The same edges on the blank form: a box whose print the blank has and the page lacks is not
-  // visible on the page (cut off, under the fax header, washed out).
-  const blankLoc = locateBox(m.blank, m.placement.blank, style, m.threshold, 0, RULE_INK);
   // The blank is measured at the same place of the printed form, through the registration (not
   // the re-location): whatever printed matter the page rectangle holds, the blank one holds too.
   const blankInterior = { x: interior.x + m.placement.blank.x - e0.x, y: interior.y + m.placement.blank.y - e0.y, w: interior.w, h: interior.h };
@@ -201,8 +198,6 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
     score: r - br,
     thresholds: { ...CHECKBOX_THRESHOLDS, low: Math.round(lowThreshold(c.total) * 10000) / 10000 },
     exits,
-    // Only for cells: their rules are long and survive a fax; a small square's thin outline often does not.
-    ...(style === 'cell' ? { edges: { page: loc.edges, blank: blankLoc.edges, minVisible: EDGES_VISIBLE } } : {}),
     surround: { threshold: SURROUND_INK, minScore: SURROUND_THRESHOLD, minNearScore: STRUCK_THROUGH_THRESHOLD, exclude, sides },
   };
 }

@@ -25,9 +25,6 @@ export const SURROUND_INK = 128;
 export const STRUCK_THROUGH_THRESHOLD = 0.015;
 /** Columns (rows) of ink crossing into a neighbouring box that make a crossing stroke. */
 export const CROSSING_LINES = 3;
-/** Below this share of ink along both pairs of its printed edges, a box the blank shows is not visible. */
-export const EDGES_VISIBLE = 0.25;
-
 /** Rows (columns) of ink leaving a side, and sides with ink leaving, that make a stroke through the box. */
 export const EXIT_LINES = 2;
 export const EXIT_SIDES = 2;
@@ -37,9 +34,6 @@ const pct = (v: number): string => `${Math.round(v * 1000) / 10} %`;
 
 export function decideCheckbox(e: CheckboxEvidence): { state: CheckboxState; flags: Flag[] } {
   const t = e.thresholds;
-  if (e.edges && Math.max(e.edges.blank.sides, e.edges.blank.ends) >= 0.6 && Math.max(e.edges.page.sides, e.edges.page.ends) < e.edges.minVisible) {
-    return { state: 'review', flags: [{ code: 'checkbox_not_visible', message: 'the printed box does not show on the page where the form has it (cut off, under the fax header, or washed out)' }] };
-  }
   if (e.score >= t.filled) {
     return { state: 'review', flags: [{ code: 'checkbox_filled', message: `box is ${pct(e.score)} filled (at or above ${pct(t.filled)}): a filled box may mean the mark was cancelled` }] };
   }
