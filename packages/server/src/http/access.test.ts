@@ -125,6 +125,18 @@ describe('access control on every route', () => {
     expect(await t.ctx.db.selectFrom('users').select('id').where('username', '=', 'mallory').executeTakeFirst()).toBeUndefined();
   });
 
+  it('audits a signed-in person turned away (role or CSRF), naming the route pattern only', async () => {
+    const before = await t.ctx.db.selectFrom('audit_events').select('seq').where('action', '=', 'access.denied').execute();
+    expect((await agents.reviewer!.request('GET', '/api/users')).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: `/api/requisitions/${ID}/claim`, cookies: { nx_session: agents.reviewer!.cookie }, payload: {} })).statusCode).toBe(403);
+    const rows = await t.ctx.db.selectFrom('audit_events').select(['actor_id', 'object_id', 'details']).where('action', '=', 'access.denied').orderBy('seq').execute();
+    const mine = rows.slice(before.length).filter((r) => r.actor_id === agents.reviewer!.userId);
+    expect(mine.map((r) => [r.object_id, JSON.parse(r.details!).reason])).toEqual([
+      ['GET /api/users', 'role'],
+      ['POST /api/requisitions/:id/claim', 'csrf'],
+    ]);
+  });
+
   it('serves unknown API paths as 404 JSON and marks API answers no-store', async () => {
     const r = await agents.reviewer!.request('GET', '/api/nothing-here');
     expect(r.statusCode).toBe(404);

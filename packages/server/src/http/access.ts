@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestContext } from '../audit/audit.ts';
+import { recordAudit, type RequestContext } from '../audit/audit.ts';
 import { forbidden, HttpError, unauthorized } from '../auth/errors.ts';
 import { resolveSession, touchSession, type Session } from '../auth/sessions.ts';
 import type { AppContext } from '../context.ts';
@@ -80,10 +80,17 @@ export function registerAccessControl(app: FastifyInstance, ctx: AppContext): vo
       return;
     }
     if (session.stage !== 'full') throw unauthorized('finish signing in with your authenticator code');
-    if (!access.roles.some((r) => session.user.roles.includes(r))) throw forbidden();
+    // A signed-in person turned away is worth an audit event: it is how a curious insider shows.
+    const denied = async (reason: 'role' | 'csrf') =>
+      recordAudit(ctx.db, ctx.vault, req.rc, { action: 'access.denied', objectType: 'route', objectId: `${req.method} ${route}`, details: { reason } });
+    if (!access.roles.some((r) => session.user.roles.includes(r))) {
+      await denied('role');
+      throw forbidden();
+    }
     if (!SAFE_METHODS.has(req.method)) {
       const header = req.headers[CSRF_HEADER];
       if (typeof header !== 'string' || !sameSecret(header, session.csrf)) {
+        await denied('csrf');
         throw new HttpError(403, 'csrf', `missing or wrong ${CSRF_HEADER} header`);
       }
     }
