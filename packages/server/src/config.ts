@@ -20,6 +20,8 @@ export interface Config {
   inboxSettleMs: number;
   idleTimeoutSeconds: number;
   idleWarningSeconds: number;
+  /** A session ends this long after sign-in, however active. */
+  sessionMaxHours: number;
   maxUploadBytes: number;
   maxPages: number;
   maxPagePixels: number;
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     inboxSettleMs: int(env.INBOX_SETTLE_MS, 2000),
     idleTimeoutSeconds: int(env.IDLE_TIMEOUT_SECONDS, 15 * 60),
     idleWarningSeconds: int(env.IDLE_WARNING_SECONDS, 60),
+    sessionMaxHours: int(env.SESSION_MAX_HOURS, 12),
     maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 50 * 1024 * 1024),
     maxPages: int(env.MAX_PAGES, 50),
     maxPagePixels: int(env.MAX_PAGE_PIXELS, 40_000_000),

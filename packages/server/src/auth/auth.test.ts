@@ -131,6 +131,23 @@ describe('first administrator, invitations and sign-in', () => {
     expect(row.end_reason).toBe('idle');
   });
 
+  // Found by the security review: activity (or keep-alive) kept a session alive forever.
+  it('ends a session twelve hours after sign-in, however active', async () => {
+    const a = await signedIn(t, 'max', ['reviewer']);
+    let minutes = 0;
+    for (;;) {
+      t.advance(14 * 60_000);
+      minutes += 14;
+      if ((await a.request('POST', '/api/auth/keepalive')).statusCode !== 200) break;
+      expect(minutes).toBeLessThanOrEqual(12 * 60);
+    }
+    expect(minutes).toBeGreaterThan(12 * 60);
+    const c = await connect(t.tdb.appUrl);
+    const row = (await c.query("SELECT end_reason FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'max' AND s.stage = 'full'")).rows[0];
+    await c.end();
+    expect(row.end_reason).toBe('max_age');
+  });
+
   it('a disabled person loses their sessions at once', async () => {
     const admin = await signedIn(t, 'adm2', ['admin']);
     const victim = await signedIn(t, 'vic', ['reviewer']);

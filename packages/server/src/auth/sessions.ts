@@ -203,19 +203,22 @@ export async function resolveSession(ctx: AppContext, token: string | undefined)
   if (!row || row.ended_at || row.status !== 'active') return null;
   const now = ctx.now().getTime();
   const idleMs = ctx.config.idleTimeoutSeconds * 1000;
+  // Idle logoff, and a limit on any session's whole life: activity (or a tab left polling
+  // keep-alive) cannot keep one signed in for days.
+  const tooOld = now - row.created_at.getTime() > ctx.config.sessionMaxHours * 3600_000;
   const expired =
-    row.stage === 'password' ? now - row.created_at.getTime() > PARTIAL_SESSION_MS : now - row.last_seen_at.getTime() > idleMs;
+    row.stage === 'password' ? now - row.created_at.getTime() > PARTIAL_SESSION_MS : tooOld || now - row.last_seen_at.getTime() > idleMs;
   if (expired) {
     const ended = await ctx.db
       .updateTable('sessions')
-      .set({ ended_at: ctx.now(), end_reason: 'idle' })
+      .set({ ended_at: ctx.now(), end_reason: tooOld && row.stage === 'full' ? 'max_age' : 'idle' })
       .where('id', '=', row.id)
       .where('ended_at', 'is', null)
       .returning('id')
       .executeTakeFirst();
     if (ended) {
       await recordAudit(ctx.db, ctx.vault, { actor: { type: 'user', id: row.user_id, sessionId: row.id }, requestId: null, sourceIp: null }, {
-        action: 'auth.idle_logoff',
+        action: tooOld && row.stage === 'full' ? 'auth.session_max_age' : 'auth.idle_logoff',
         objectType: 'session',
         objectId: row.id,
       });
