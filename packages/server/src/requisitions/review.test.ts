@@ -234,6 +234,35 @@ describe('review, identity and release', () => {
     expect((await t.ctx.db.selectFrom('requisitions').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state).toBe('in_review');
   });
 
+  it('two people claiming at once: one holds it; a correction racing the release never both win', async () => {
+    const id = await makeRequisition(t, rev);
+    const claims = await Promise.all([rev.request('POST', `/api/requisitions/${id}/claim`), rev2.request('POST', `/api/requisitions/${id}/claim`)]);
+    expect(claims.map((c) => c.statusCode).sort()).toEqual([200, 409]);
+    const holder = claims[0]!.statusCode === 200 ? rev : rev2;
+    const other = holder === rev ? rev2 : rev;
+    expect((await other.request('POST', `/api/requisitions/${id}/fields/patient_mrn/review`, { action: 'confirm' })).json().error.code).toBe('not_claimed');
+    await confirmAll(holder, id);
+    expect((await holder.request('POST', `/api/requisitions/${id}/identity`, { identifiers: ['name', 'dob'] })).statusCode).toBe(200);
+    const [correction, release] = await Promise.all([
+      holder.request('POST', `/api/requisitions/${id}/fields/patient_last_name/review`, { action: 'correct', value: 'ZYXWVRACER' }),
+      holder.request('POST', `/api/requisitions/${id}/release`),
+    ]);
+    // Either the release came first (the correction is refused: fields are final) or the
+    // correction did (the identity confirmation is stale: release refused). Never both.
+    expect([correction.statusCode, release.statusCode].filter((c) => c === 200)).toHaveLength(1);
+    const d = (await holder.request('GET', `/api/requisitions/${id}`)).json();
+    const last = d.fields.find((f: { key: string }) => f.key === 'patient_last_name');
+    if (release.statusCode === 200) {
+      expect(d.state).toBe('released');
+      expect(last.value).toBe(NAME);
+    } else {
+      expect(d.state).toBe('in_review');
+      expect(last.value).toBe('ZYXWVRACER');
+      expect(d.identity.current).toBe(false);
+      expect(release.json().error.releaseBlockers.join(' ')).toMatch(/identity/);
+    }
+  });
+
   it('refuses release when validation fails, with the citation', async () => {
     const values = demoValues();
     values.collection_date = null;
