@@ -11,7 +11,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
 import { migrateAll, openDatabase, startServer, WEB_DIST, type Running } from './app/start.ts';
 import { newTotpSecret, totpCode, totpUri } from './auth/totp.ts';
-import { createActiveUserForDemo } from './auth/users.ts';
+import { assertDemoAllowed, createActiveUserForDemo } from './auth/users.ts';
 import { recordAudit, serviceContext } from './audit/audit.ts';
 import type { Role } from './db/schema.ts';
 import { DEFAULT_LIS, setLisConnection } from './requisitions/delivery-port.ts';
@@ -123,6 +123,12 @@ async function demo(argv: string[], out: (line: string) => void): Promise<number
   const webDist = ensureWebBuilt(out);
   const running = await startServer(config, { log, webDist });
   const { ctx } = running;
+  try {
+    await assertDemoAllowed(ctx);
+  } catch (err) {
+    await running.close();
+    throw err;
+  }
 
   out('');
   out('================ DEMO ONLY: known passwords, printed secrets ================');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../audit/audit.ts';
 import { totpCode } from './totp.ts';
-import { firstAdminSetupToken } from './users.ts';
+import { assertDemoAllowed, createActiveUserForDemo, firstAdminSetupToken } from './users.ts';
 import { signedIn, startTestApp, TEST_PASSWORD, testSecret, type TestApp } from '../test/app.ts';
 import { connect } from '../test/db.ts';
 
@@ -96,6 +96,18 @@ describe('first administrator, invitations and sign-in', () => {
     expect(out.statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', cookies: { nx_session: cookie } })).statusCode).toBe(401);
     expect((await verifyAuditChain(t.ctx.db)).ok).toBe(true);
+  });
+
+  it('refuses the demo (known passwords) on a folder where real people have accounts', async () => {
+    // "ada" was set up through the first-administrator link above: a real account.
+    await expect(assertDemoAllowed(t.ctx)).rejects.toThrow(/real accounts/);
+    await expect(createActiveUserForDemo(t.ctx, { username: 'ada', displayName: 'x', roles: ['admin'], password: 'demo-password-2026', totpSecret: testSecret('x') })).rejects.toThrow(/real account/);
+    const fresh = await startTestApp();
+    try {
+      await expect(assertDemoAllowed(fresh.ctx)).resolves.toBeUndefined();
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('locks an account after repeated wrong passwords', async () => {

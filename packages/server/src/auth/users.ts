@@ -230,8 +230,20 @@ export async function disableUser(ctx: AppContext, rc: RequestContext, userId: s
 }
 
 /**
+ * The demo makes administrators with a known password and prints their TOTP secrets: it runs only
+ * on a data folder where no real person has an account (found by the security review: `demo` on a
+ * production folder left a known-password administrator behind, its secret in the console log).
+ */
+export async function assertDemoAllowed(ctx: AppContext): Promise<void> {
+  const real = await ctx.db.selectFrom('users').select('id').where('is_demo', '=', false).executeTakeFirst();
+  if (real) {
+    throw new Error('this data folder has real accounts; the demo (known passwords, printed secrets) runs only on a folder of its own: set NEXESSION_VAR_DIR');
+  }
+}
+
+/**
  * An active account with a known password and TOTP secret, for the demo command and tests only.
- * Marked `is_demo`; never used by the product's own setup path.
+ * Marked `is_demo`; never used by the product's own setup path, and never over a real account.
  */
 export async function createActiveUserForDemo(
   ctx: AppContext,
@@ -241,6 +253,7 @@ export async function createActiveUserForDemo(
   const passwordHash = await hashPassword(input.password);
   return ctx.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('users').selectAll().where('username', '=', input.username).executeTakeFirst();
+    if (existing && !existing.is_demo) throw conflict('username_taken', 'a real account has that user name');
     const row = existing
       ? await trx
           .updateTable('users')
