@@ -4,7 +4,7 @@ import path from 'node:path';
 import { demoOutreach } from '@nexession/forms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceContext } from '../audit/audit.ts';
-import { evasivePdfs, greyPng, hostilePdfs, ONTARIO_BLANK_PDF, ONTARIO_FINE_G3, ONTARIO_STANDARD_G3 } from '../test/files.ts';
+import { contentBombPdf, evasivePdfs, greyPng, hostilePdfs, ONTARIO_BLANK_PDF, ONTARIO_FINE_G3, ONTARIO_STANDARD_G3 } from '../test/files.ts';
 import { signedIn, startTestApp, type Agent, type TestApp } from '../test/app.ts';
 import { connect } from '../test/db.ts';
 import { watchInbox } from './inbox.ts';
@@ -118,6 +118,12 @@ describe('intake', () => {
       else expect(await readJobsFor(t, body.documentId)).toBe(0);
     }
     expect(failures).toEqual([]);
+  });
+
+  it('quarantines a PDF whose compressed content expands past the limit', async () => {
+    const r = await upload(reviewer, await contentBombPdf(210), 'bomb.pdf');
+    expect(r.json()).toMatchObject({ status: 'quarantined', reason: 'PDF contains a compressed stream that expands to more than 200 MB (object 4)' });
+    expect(await readJobsFor(t, r.json().documentId)).toBe(0);
   });
 
   // Found by the security review: a document that passed screening but could not be read became

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evasivePdfs, handmadePdf, hostilePdfs, objectStreamPdf } from '../test/files.ts';
-import { deepScanPdf, describeDeepScan } from './pdf-deep-scan.ts';
+import { contentBombPdf, evasivePdfs, handmadePdf, hostilePdfs, hugeImagePdf, objectStreamPdf } from '../test/files.ts';
+import { deepScanPdf, describeDeepScan, MAX_EXPANDED_STREAM, measurePdfStreams } from './pdf-deep-scan.ts';
 
 const PAGES = ['<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>'];
 
@@ -35,5 +35,16 @@ describe('the server’s second look at PDF bytes', () => {
   it('quotes nothing from the file', () => {
     const reason = describeDeepScan(deepScanPdf(hostilePdfs.embeddedFile()))!;
     expect(reason).not.toContain('doe_jane');
+  });
+
+  // Found by the security review: a 255 KB PDF whose content stream expands to 256 MB took
+  // 750 MB of memory to read; pdf.js decompresses each stream whole, so a few megabytes more
+  // would take gigabytes. Streams are measured as they expand, keeping nothing.
+  it('finds a stream that expands past the limit, without holding it, and passes ordinary ones', async () => {
+    const bomb = await contentBombPdf(MAX_EXPANDED_STREAM / 1024 / 1024 + 8);
+    expect(bomb.length).toBeLessThan(400_000);
+    expect(await measurePdfStreams(bomb)).toEqual([{ what: 'a compressed stream that expands to more than 200 MB', where: 'object 4' }]);
+    expect(await measurePdfStreams(await contentBombPdf(2))).toEqual([]);
+    expect(await measurePdfStreams(hugeImagePdf(200, 200))).toEqual([]);
   });
 });

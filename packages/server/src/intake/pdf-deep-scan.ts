@@ -15,7 +15,7 @@
  * stream screening cannot decode is itself a reason to refuse. Findings name what and where,
  * never text from the file.
  */
-import { constants, inflateSync } from 'node:zlib';
+import { constants, createInflate, inflateSync } from 'node:zlib';
 
 /** Names that make a PDF refused, with what they are in words. */
 const REFUSED: Record<string, string> = {
@@ -186,6 +186,10 @@ function hexDecode(s: string): Buffer {
   return Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex');
 }
 
+/** A page's content or image data larger than this, decompressed, is no requisition (40 Mpixel CMYK is 160 MB). */
+export const MAX_EXPANDED_STREAM = 200 * 1024 * 1024;
+const MAX_EXPANDED_TOTAL = 1024 * 1024 * 1024;
+
 export interface DeepScanFinding {
   what: string;
   where: string;
@@ -252,4 +256,56 @@ export function describeDeepScan(findings: DeepScanFinding[]): string | null {
   for (const f of findings) byWhat.set(f.what, [...(byWhat.get(f.what) ?? []), f.where]);
   const parts = [...byWhat].map(([what, wheres]) => `${what} (${wheres.slice(0, 3).join(', ')}${wheres.length > 3 ? ', ...' : ''})`);
   return `PDF contains ${parts.join('; ')}`;
+}
+
+/** How many bytes a zlib stream expands to, counted as it flows (nothing kept), stopping past `cap`. */
+function expandedSize(data: Buffer, cap: number): Promise<number> {
+  return new Promise((resolve) => {
+    let n = 0;
+    const inflate = createInflate({ finishFlush: constants.Z_SYNC_FLUSH });
+    const done = () => {
+      inflate.removeAllListeners('data');
+      inflate.destroy();
+      resolve(n);
+    };
+    inflate.on('data', (chunk: Buffer) => {
+      n += chunk.length;
+      if (n > cap) done();
+    });
+    inflate.on('end', done);
+    inflate.on('error', done);
+    inflate.end(data);
+  });
+}
+
+/**
+ * Compression bombs: pdf.js decompresses a page's streams whole before drawing them, and a 255 KB
+ * file whose content stream expands to 256 MB took 750 MB of memory to read (a few megabytes
+ * more would take gigabytes). Every Flate stream is measured as it expands, keeping nothing.
+ */
+export async function measurePdfStreams(bytes: Uint8Array): Promise<DeepScanFinding[]> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buf.toString('latin1');
+  const findings: DeepScanFinding[] = [];
+  const header = /(\d+)(?:\s|%[^\r\n]*[\r\n])+(\d+)(?:\s|%[^\r\n]*[\r\n])+obj(?![A-Za-z])/g;
+  let total = 0;
+  let objects = 0;
+  for (const m of text.matchAll(header)) {
+    if (++objects > MAX_OBJECTS) break;
+    const obj = readObject(text, m.index + m[0].length);
+    if (!obj || obj.dataStart === null) continue;
+    const first = obj.dict.filters[0];
+    if (first !== 'FlateDecode' && first !== 'Fl') continue;
+    const size = await expandedSize(buf.subarray(obj.dataStart), MAX_EXPANDED_STREAM);
+    total += size;
+    if (size > MAX_EXPANDED_STREAM) {
+      findings.push({ what: `a compressed stream that expands to more than ${MAX_EXPANDED_STREAM / 1024 / 1024} MB`, where: `object ${m[1]}` });
+      break;
+    }
+    if (total > MAX_EXPANDED_TOTAL) {
+      findings.push({ what: `compressed streams that expand to more than ${MAX_EXPANDED_TOTAL / 1024 / 1024} MB in all`, where: 'the file' });
+      break;
+    }
+  }
+  return findings;
 }

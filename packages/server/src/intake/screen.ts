@@ -5,7 +5,7 @@
  */
 import { inspectDocument, type DocumentInfo, type InspectVerdict } from '@nexession/reader';
 import { plainBytes } from '../bytes.ts';
-import { deepScanPdf, describeDeepScan } from './pdf-deep-scan.ts';
+import { deepScanPdf, describeDeepScan, measurePdfStreams } from './pdf-deep-scan.ts';
 import type { DocumentFormat } from '../db/schema.ts';
 
 export interface ScreeningLimits {
@@ -65,7 +65,7 @@ export async function screenDocument(bytes: Uint8Array, limits: ScreeningLimits)
   const verdict = await inspectDocument(plainBytes(bytes), limits);
   if (verdict.ok) {
     // The reader's screening said yes; a PDF gets a second, stricter look (pdf-deep-scan.ts).
-    const deep = verdict.info.format === 'pdf' ? describeDeepScan(deepScanPdf(bytes)) : null;
+    const deep = verdict.info.format === 'pdf' ? describeDeepScan([...deepScanPdf(bytes), ...(await measurePdfStreams(bytes))]) : null;
     if (deep) {
       return { accepted: false, format: 'pdf', pageCount: verdict.info.pageCount, reason: deep, summary: { ...summarise(verdict.info), deepScan: 'refused' } };
     }

@@ -1,5 +1,5 @@
 /** Small synthetic files for intake tests: PNGs written by hand, hostile PDFs, and real fax paths. */
-import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
+import { crc32, createDeflate, deflateRawSync, deflateSync } from 'node:zlib';
 
 function chunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
@@ -197,6 +197,33 @@ export function pngClaiming(width: number, height: number): Buffer {
   ihdr[8] = 8;
   ihdr[9] = 0;
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A one-page PDF whose content stream is `mb` megabytes of spaces, compressed to about 1/1000. */
+export async function contentBombPdf(mb: number): Promise<Buffer> {
+  const deflate = createDeflate({ level: 9 });
+  const parts: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => parts.push(c));
+  const ended = new Promise((resolve) => deflate.on('end', resolve));
+  const block = Buffer.alloc(1024 * 1024, 0x20);
+  for (let i = 0; i < mb; i++) if (!deflate.write(block)) await new Promise((resolve) => deflate.once('drain', resolve));
+  deflate.end(Buffer.from(' 0 0 m 10 10 l S\n', 'latin1'));
+  await ended;
+  const data = Buffer.concat(parts);
+  return handmadePdfWithStream(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>'], `<< /Filter /FlateDecode /Length ${data.length} >>`, data);
+}
+
+function handmadePdfWithStream(objects: string[], streamDict: string, data: Buffer): Buffer {
+  let out = Buffer.from('%PDF-1.7\n', 'latin1');
+  const offsets: number[] = [];
+  const parts: Buffer[] = [...objects.map((o) => Buffer.from(o, 'latin1')), Buffer.concat([Buffer.from(`${streamDict}\nstream\n`, 'latin1'), data, Buffer.from('\nendstream', 'latin1')])];
+  parts.forEach((o, i) => {
+    offsets.push(out.length);
+    out = Buffer.concat([out, Buffer.from(`${i + 1} 0 obj\n`, 'latin1'), o, Buffer.from('\nendobj\n', 'latin1')]);
+  });
+  const xref = out.length;
+  const table = `xref\n0 ${parts.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  return Buffer.concat([out, Buffer.from(`${table}trailer\n<< /Size ${parts.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`, 'latin1')]);
 }
 
 export const REALDATA = '/work/shared/realdata';
