@@ -23,6 +23,8 @@ export interface Config {
   /** A session ends this long after sign-in, however active. */
   sessionMaxHours: number;
   maxUploadBytes: number;
+  /** Uploads stored at once; more are answered 503 (each is held in memory while it is stored). */
+  maxConcurrentUploads: number;
   maxPages: number;
   maxPagePixels: number;
   logLevel: string;
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     idleWarningSeconds: int(env.IDLE_WARNING_SECONDS, 60),
     sessionMaxHours: int(env.SESSION_MAX_HOURS, 12),
     maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 50 * 1024 * 1024),
+    maxConcurrentUploads: int(env.MAX_CONCURRENT_UPLOADS, 4),
     maxPages: int(env.MAX_PAGES, 50),
     maxPagePixels: int(env.MAX_PAGE_PIXELS, 40_000_000),
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { demoOutreach } from '@nexession/forms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +137,27 @@ describe('intake', () => {
     const items = (await admin.request('GET', '/api/documents/quarantine')).json().items as { id: string; status: string; reason: string }[];
     expect(items.find((i) => i.id === r.json().documentId)).toMatchObject({ status: 'read_failed', reason: 'could not be read: the document could not be decoded' });
     expect(items.filter((i) => i.status === 'quarantined').length).toBeGreaterThan(0);
+  });
+
+  it('stores a few uploads at a time and tells the rest to come back (memory is bounded)', async () => {
+    const limit = t.ctx.config.maxConcurrentUploads;
+    const open: PassThrough[] = [];
+    const pending = [];
+    for (let i = 0; i < limit; i++) {
+      const body = new PassThrough();
+      body.write(greyPng(20, 20).subarray(0, 10));
+      open.push(body);
+      pending.push(t.app.inject({ method: 'POST', url: '/api/documents', payload: body, cookies: { nx_session: reviewer.cookie }, headers: { 'x-nexession-csrf': reviewer.csrf, 'content-type': 'application/octet-stream' } }));
+    }
+    // Each held upload is past the gate once the server has started reading its body.
+    while (!open.every((b) => b.readableLength === 0)) await new Promise((resolve) => setTimeout(resolve, 10));
+    const busy = await upload(reviewer, greyPng(20, 20));
+    expect(busy.statusCode).toBe(503);
+    expect(busy.json().error.code).toBe('busy');
+    expect(busy.headers['retry-after']).toBe('5');
+    for (const [i, body] of open.entries()) body.end(greyPng(20, 20, () => 250 - i).subarray(10));
+    for (const r of await Promise.all(pending)) expect(r.statusCode).toBe(201);
+    expect((await upload(reviewer, greyPng(21, 21))).statusCode).toBe(201);
   });
 
   it('refuses anonymous and auditor uploads, and empty bodies', async () => {

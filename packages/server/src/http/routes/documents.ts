@@ -10,6 +10,24 @@ export async function documentRoutes(app: FastifyInstance, opts: { ctx: AppConte
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.maxUploadBytes }, (_req, body, done) => done(null, body));
 
+  // Each upload is held in memory (up to the size limit) while it is hashed, screened and sealed:
+  // a few at a time, the rest are told to come back, so a burst cannot exhaust memory.
+  let inFlight = 0;
+  const counted = new WeakSet<object>();
+  const release = (req: { raw: object }) => {
+    if (counted.delete(req.raw)) inFlight--;
+  };
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST' || req.routeOptions.url !== '/api/documents') return;
+    if (inFlight >= ctx.config.maxConcurrentUploads) {
+      return reply.status(503).header('retry-after', '5').send({ error: { code: 'busy', message: 'other uploads are being stored; try again in a few seconds' } });
+    }
+    inFlight++;
+    counted.add(req.raw);
+  });
+  app.addHook('onResponse', async (req) => release(req));
+  app.addHook('onRequestAbort', async (req) => release(req));
+
   app.post(
     '/api/documents',
     { config: { access: roles('reviewer', 'lead_reviewer', 'admin') }, bodyLimit: ctx.config.maxUploadBytes },
