@@ -128,6 +128,21 @@ describe('first administrator, invitations and sign-in', () => {
     expect(again.statusCode).toBe(200);
   });
 
+  it('locks an account after repeated wrong authenticator codes, so 10^6 codes cannot be walked', async () => {
+    const a = await signedIn(t, 'tess', ['reviewer']);
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'tess', password: TEST_PASSWORD } });
+    const partial = login.cookies.find((c) => c.name === 'nx_session')!.value;
+    const right = totpCode(a.totpSecret, t.ctx.now().getTime() + 30_000);
+    const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+    for (let i = 0; i < 5; i++) {
+      expect((await t.app.inject({ method: 'POST', url: '/api/auth/totp', payload: { code: wrong }, cookies: { nx_session: partial } })).statusCode).toBe(401);
+    }
+    t.advance(30_000);
+    const locked = await t.app.inject({ method: 'POST', url: '/api/auth/totp', payload: { code: right }, cookies: { nx_session: partial } });
+    expect(locked.statusCode).toBe(423);
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'tess', password: TEST_PASSWORD } })).statusCode).toBe(423);
+  });
+
   it('logs off an idle session and keeps an active one', async () => {
     const a = await signedIn(t, 'ida', ['reviewer']);
     t.advance(14 * 60_000);
