@@ -3,6 +3,7 @@
  * relative to the working directory, so `npm start` at the repository root keeps all state in
  * one folder that `.gitignore` already excludes.
  */
+import os from 'node:os';
 import path from 'node:path';
 
 export interface Config {
@@ -29,6 +30,16 @@ export interface Config {
   maxPagePixels: number;
   logLevel: string;
   webDist: string | null;
+  /** Break-glass: the time box when the person does not choose one, and the longest allowed (at most 240). */
+  breakGlassMinutes: number;
+  breakGlassMaxMinutes: number;
+  /** Page-reading threads (0 = read in the calling thread). */
+  readerThreads: number;
+}
+
+/** `READER_THREADS`, or one thread per core as the reader's own pool does. */
+export function readerThreads(env: NodeJS.ProcessEnv = process.env): number {
+  return int(env.READER_THREADS, os.availableParallelism());
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -67,5 +78,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxPagePixels: int(env.MAX_PAGE_PIXELS, 40_000_000),
     logLevel: env.LOG_LEVEL ?? 'info',
     webDist: env.WEB_DIST ?? null,
+    ...breakGlassBox(env),
+    readerThreads: readerThreads(env),
   };
+}
+
+function breakGlassBox(env: NodeJS.ProcessEnv): { breakGlassMinutes: number; breakGlassMaxMinutes: number } {
+  const max = int(env.BREAK_GLASS_MAX_MINUTES, 240);
+  const minutes = int(env.BREAK_GLASS_MINUTES, Math.min(30, max));
+  // The database refuses a break-glass longer than 4 hours (migration 061).
+  if (max < 1 || max > 240) throw new Error('BREAK_GLASS_MAX_MINUTES is between 1 and 240');
+  if (minutes < 1 || minutes > max) throw new Error('BREAK_GLASS_MINUTES is between 1 and BREAK_GLASS_MAX_MINUTES');
+  return { breakGlassMinutes: minutes, breakGlassMaxMinutes: max };
 }

@@ -21,6 +21,8 @@ export interface RequestContext {
   actor: Actor;
   requestId: string | null;
   sourceIp: string | null;
+  /** The open break-glass of the actor's session: every event of the request carries it. */
+  breakGlassId?: string | null;
 }
 
 export const serviceContext = (name: string): RequestContext => ({
@@ -68,6 +70,7 @@ export async function recordAudit(db: Executor, vault: Vault, ctx: RequestContex
       request_id: ctx.requestId,
       source_ip: ctx.sourceIp,
       details: input.details ? JSON.stringify(input.details) : null,
+      break_glass_id: ctx.actor.type === 'user' ? (ctx.breakGlassId ?? null) : null,
     })
     .execute();
 }
@@ -119,12 +122,18 @@ export interface AuditEventView {
   details?: unknown;
   requestId: string | null;
   sourceIp: string | null;
+  /** Made under break-glass: its id. */
+  breakGlassId?: string;
+  prevHash: string;
   hash: string;
 }
 
 export interface AuditQuery {
   objectId?: string;
   objectIds?: string[];
+  breakGlassId?: string;
+  /** Oldest first (the default is newest first). */
+  ascending?: boolean;
   actor?: string;
   from?: Date;
   to?: Date;
@@ -138,10 +147,11 @@ export async function listAudit(db: Executor, vault: Vault, q: AuditQuery): Prom
     .leftJoin('users', (j) => j.on(sql`users.id::text`, '=', sql.ref('audit_events.actor_id')).on('audit_events.actor_type', '=', 'user'))
     .selectAll('audit_events')
     .select('users.username')
-    .orderBy('audit_events.seq', 'desc')
-    .limit(Math.min(q.limit ?? 200, 1000));
+    .orderBy('audit_events.seq', q.ascending ? 'asc' : 'desc')
+    .limit(Math.min(q.limit ?? 200, 10_000));
   if (q.objectIds && q.objectIds.length) query = query.where('audit_events.object_id', 'in', q.objectIds);
   else if (q.objectId) query = query.where('audit_events.object_id', '=', q.objectId);
+  if (q.breakGlassId) query = query.where('audit_events.break_glass_id', '=', q.breakGlassId);
   if (q.actor) query = query.where((eb) => eb.or([eb('audit_events.actor_id', '=', q.actor!), eb('users.username', '=', q.actor!)]));
   if (q.from) query = query.where('audit_events.at', '>=', q.from);
   if (q.to) query = query.where('audit_events.at', '<=', q.to);
@@ -166,8 +176,10 @@ export async function listAudit(db: Executor, vault: Vault, q: AuditQuery): Prom
       objectId: r.object_id,
       requestId: r.request_id,
       sourceIp: r.source_ip,
+      prevHash: r.prev_hash,
       hash: r.hash,
     };
+    if (r.break_glass_id) view.breakGlassId = r.break_glass_id;
     if (r.field !== null) view.field = r.field;
     const before = await open(r.before, 'before');
     const after = await open(r.after, 'after');

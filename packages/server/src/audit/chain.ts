@@ -1,7 +1,8 @@
 /**
  * The audit hash chain, computed the same way as the database trigger (migration 001,
  * `audit_canonical`): hash = sha256(prev_hash "\n" seq "\n" at-ms "\n" parts...), where each
- * nullable part is "-" when absent and "+" followed by its text when present.
+ * nullable part is "-" when absent and "+" followed by its text when present; an event made under
+ * break-glass ends with one more part, "bg+" and the break-glass id.
  */
 import { createHash } from 'node:crypto';
 
@@ -22,6 +23,8 @@ export interface ChainRow {
   request_id: string | null;
   source_ip: string | null;
   details: string | null;
+  /** Migration 061: part of the hash only when set, so earlier events hash as before. */
+  break_glass_id?: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -47,6 +50,7 @@ export function canonical(row: ChainRow): string {
       part(row.request_id),
       part(row.source_ip),
       part(row.details),
+      ...(row.break_glass_id ? [`bg+${row.break_glass_id}`] : []),
     ].join('\n')
   );
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { recordAudit, type RequestContext } from '../audit/audit.ts';
+import { endBreakGlassOfSession } from '../breakglass/breakglass.ts';
 import type { AppContext } from '../context.ts';
 import type { Role } from '../db/schema.ts';
 import { HttpError, unauthorized } from './errors.ts';
@@ -26,6 +27,8 @@ export interface Session {
   user: PublicUser;
   lastSeenAt: Date;
   createdAt: Date;
+  /** The session's open break-glass (emergency access), as stored; the access hook checks its time. */
+  breakGlass: { id: string; openedAt: Date; expiresAt: Date } | null;
 }
 
 /** Per-address sliding window of failed sign-ins, in memory (one process; lockout is in the DB). */
@@ -175,7 +178,7 @@ export async function completeTotp(ctx: AppContext, rc: RequestContext, session:
   });
   return {
     token,
-    session: { id: full.id, stage: 'full', csrf: full.csrf, user: publicUser(user), lastSeenAt: full.last_seen_at, createdAt: full.created_at },
+    session: { id: full.id, stage: 'full', csrf: full.csrf, user: publicUser(user), lastSeenAt: full.last_seen_at, createdAt: full.created_at, breakGlass: null },
   };
 }
 
@@ -185,6 +188,7 @@ export async function resolveSession(ctx: AppContext, token: string | undefined)
   const row = await ctx.db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
+    .leftJoin('break_glass as bg', (j) => j.onRef('bg.session_id', '=', 'sessions.id').on('bg.ended_at', 'is', null))
     .select([
       'sessions.id',
       'sessions.stage',
@@ -197,6 +201,9 @@ export async function resolveSession(ctx: AppContext, token: string | undefined)
       'users.display_name',
       'users.roles',
       'users.status',
+      'bg.id as bg_id',
+      'bg.opened_at as bg_opened_at',
+      'bg.expires_at as bg_expires_at',
     ])
     .where('sessions.token_hash', '=', tokenHash(token))
     .executeTakeFirst();
@@ -217,11 +224,13 @@ export async function resolveSession(ctx: AppContext, token: string | undefined)
       .returning('id')
       .executeTakeFirst();
     if (ended) {
-      await recordAudit(ctx.db, ctx.vault, { actor: { type: 'user', id: row.user_id, sessionId: row.id }, requestId: null, sourceIp: null }, {
+      const rc: RequestContext = { actor: { type: 'user', id: row.user_id, sessionId: row.id }, requestId: null, sourceIp: null };
+      await recordAudit(ctx.db, ctx.vault, rc, {
         action: tooOld && row.stage === 'full' ? 'auth.session_max_age' : 'auth.idle_logoff',
         objectType: 'session',
         objectId: row.id,
       });
+      if (row.bg_id) await endBreakGlassOfSession(ctx, rc, row.id);
     }
     return null;
   }
@@ -232,6 +241,7 @@ export async function resolveSession(ctx: AppContext, token: string | undefined)
     user: { id: row.user_id, username: row.username, displayName: row.display_name, roles: row.roles as Role[] },
     lastSeenAt: row.last_seen_at,
     createdAt: row.created_at,
+    breakGlass: row.bg_id && row.bg_opened_at && row.bg_expires_at ? { id: row.bg_id, openedAt: row.bg_opened_at, expiresAt: row.bg_expires_at } : null,
   };
 }
 
@@ -244,6 +254,8 @@ export async function touchSession(ctx: AppContext, session: Session, force = fa
 }
 
 export async function logout(ctx: AppContext, rc: RequestContext, session: Session): Promise<void> {
+  // Break-glass first, while its session still counts as its own (its end is audited under it).
+  if (session.breakGlass) await endBreakGlassOfSession(ctx, rc, session.id);
   await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('sessions').set({ ended_at: ctx.now(), end_reason: 'logout' }).where('id', '=', session.id).execute();
     await recordAudit(trx, ctx.vault, rc, { action: 'auth.logout', objectType: 'session', objectId: session.id });

@@ -82,6 +82,8 @@ export interface AuditEventsTable {
   request_id: string | null;
   source_ip: string | null;
   details: string | null;
+  /** The break-glass this event was made under (the database fills it in for an open one). */
+  break_glass_id: ColumnType<string | null, string | null | undefined, never>;
   prev_hash: ColumnType<string, never, never>;
   hash: ColumnType<string, never, never>;
 }
@@ -220,6 +222,24 @@ export interface RequisitionFieldsTable {
   flags_acknowledged: Generated<boolean>;
 }
 
+export type BreakGlassEndReason = 'ended' | 'expired' | 'session_ended';
+
+export interface BreakGlassTable {
+  id: Generated<string>;
+  user_id: string;
+  session_id: string;
+  /** Sealed with the system data key. */
+  reason: Buffer;
+  opened_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: TimestampNullable;
+  end_reason: BreakGlassEndReason | null;
+  reviewed_by: string | null;
+  reviewed_at: TimestampNullable;
+  reviewed_session_id: string | null;
+  review_note: Buffer | null;
+}
+
 export interface CoreTables {
   data_keys: DataKeysTable;
   users: UsersTable;
@@ -232,6 +252,7 @@ export interface CoreTables {
   templates: TemplatesTable;
   requisitions: RequisitionsTable;
   requisition_fields: RequisitionFieldsTable;
+  break_glass: BreakGlassTable;
 }
 
 /** The whole application database: the core tables and the delivery area's (migration 050). */

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordAudit, type RequestContext } from '../audit/audit.ts';
 import { forbidden, HttpError, unauthorized } from '../auth/errors.ts';
 import { resolveSession, touchSession, type Session } from '../auth/sessions.ts';
+import { activeBreakGlass } from '../breakglass/breakglass.ts';
 import type { AppContext } from '../context.ts';
 import type { Role } from '../db/schema.ts';
 
@@ -15,14 +16,20 @@ export type Access =
   | { kind: 'public' }
   /** A half-signed-in session (password done, TOTP next). */
   | { kind: 'partial' }
-  /** A full session (TOTP verified) holding one of the roles. `passive`: does not count as activity. */
-  | { kind: 'roles'; roles: readonly Role[]; passive?: boolean };
+  /**
+   * A full session (TOTP verified) holding one of the roles. `passive`: does not count as
+   * activity. `breakGlass`: also open to a full session with an open break-glass, whatever its
+   * roles (GET routes only: `buildApp` refuses it on any other method).
+   */
+  | { kind: 'roles'; roles: readonly Role[]; passive?: boolean; breakGlass?: boolean };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const PARTIAL: Access = { kind: 'partial' };
 export const ANY_ROLE: readonly Role[] = ['reviewer', 'lead_reviewer', 'admin', 'auditor'];
 export const REVIEWERS: readonly Role[] = ['reviewer', 'lead_reviewer'];
 export const roles = (...r: Role[]): Access => ({ kind: 'roles', roles: r });
+/** Read routes that break-glass opens to anyone holding it (see `breakglass/breakglass.ts`). */
+export const rolesOrBreakGlass = (...r: Role[]): Access => ({ kind: 'roles', roles: r, breakGlass: true });
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -80,10 +87,16 @@ export function registerAccessControl(app: FastifyInstance, ctx: AppContext): vo
       return;
     }
     if (session.stage !== 'full') throw unauthorized('finish signing in with your authenticator code');
+    // An open break-glass marks everything this request writes to the audit log; one past its
+    // time is closed here, before anything else happens.
+    const glass = await activeBreakGlass(ctx, req.rc, session);
+    if (glass) req.rc = { ...req.rc, breakGlassId: glass.id };
     // A signed-in person turned away is worth an audit event: it is how a curious insider shows.
     const denied = async (reason: 'role' | 'csrf') =>
       recordAudit(ctx.db, ctx.vault, req.rc, { action: 'access.denied', objectType: 'route', objectId: `${req.method} ${route}`, details: { reason } });
-    if (!access.roles.some((r) => session.user.roles.includes(r))) {
+    const byRole = access.roles.some((r) => session.user.roles.includes(r));
+    const byGlass = !byRole && access.breakGlass === true && glass !== null && SAFE_METHODS.has(req.method);
+    if (!byRole && !byGlass) {
       await denied('role');
       throw forbidden();
     }

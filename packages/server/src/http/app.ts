@@ -13,6 +13,8 @@ import type { AppContext } from '../context.ts';
 import { registerAccessControl, type Access } from './access.ts';
 import type { JobSender } from '../intake/store.ts';
 import { authRoutes } from './routes/auth.ts';
+import { breakGlassRoutes } from './routes/breakglass.ts';
+import { exportRoutes } from './routes/export.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { reviewRoutes } from './routes/review.ts';
@@ -62,7 +64,12 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
   const routeTable: RouteInfo[] = [];
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
-    for (const m of methods) if (m !== 'HEAD') routeTable.push({ method: m, url: r.url, access: r.config?.access });
+    const access = r.config?.access;
+    // Break-glass grants reading only: a route that changes anything can never be opened by it.
+    if (access?.kind === 'roles' && access.breakGlass && methods.some((m) => m !== 'GET' && m !== 'HEAD')) {
+      throw new Error(`break-glass may open GET routes only, not ${methods.join('/')} ${r.url}`);
+    }
+    for (const m of methods) if (m !== 'HEAD') routeTable.push({ method: m, url: r.url, access });
   });
   app.decorate('routeTable', routeTable);
   await app.register(fastifyCookie);
@@ -97,6 +104,8 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
   await app.register(documentRoutes, pluginOpts);
   await app.register(reviewRoutes, pluginOpts);
   await app.register(adminRoutes, pluginOpts);
+  await app.register(breakGlassRoutes, pluginOpts);
+  await app.register(exportRoutes, pluginOpts);
   for (const p of opts.plugins ?? []) await app.register(p.plugin, pluginOpts);
 
   if (opts.webDist && fs.existsSync(path.join(opts.webDist, 'index.html'))) {

@@ -9,6 +9,7 @@ import type { LabForm } from '@nexession/forms';
 import { randomUUID } from 'node:crypto';
 import { recordAudit, serviceContext } from '../audit/audit.ts';
 import { plainBytes } from '../bytes.ts';
+import { readerThreads } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { documentBytes } from '../intake/store.ts';
 import { publishedForms, type PublishedForm } from '../templates/store.ts';
@@ -52,12 +53,12 @@ export class ReaderCache {
   }
 }
 
-/** The reader package's engine (`createReader`). */
+/** The reader package's engine (`createReader`), one reading thread per core unless `READER_THREADS` says otherwise. */
 export const realReaderFactory: ReaderFactory = async (templates) => {
   const reader = (await import('@nexession/reader')) as Record<string, unknown>;
   const createReader = reader.createReader as ((o: { templates: TemplateInput[]; threads?: number }) => Promise<ReadingEngine> | ReadingEngine) | undefined;
   if (typeof createReader !== 'function') throw new ReaderUnavailable('the reading engine (createReader) is not available in @nexession/reader yet');
-  return createReader({ templates, threads: Number(process.env.READER_THREADS ?? 1) });
+  return createReader({ templates, threads: readerThreads() });
 };
 
 export const pageContext = (documentId: string, index: number) => `page:${documentId}:${index}`;

@@ -5,7 +5,6 @@
  */
 import type { LabForm } from '@nexession/forms';
 import type { Flag } from '@nexession/reader';
-import sharp from 'sharp';
 import { sql } from 'kysely';
 import { recordAudit, type RequestContext } from '../audit/audit.ts';
 import { conflict, forbidden, HttpError, notFound } from '../auth/errors.ts';
@@ -17,6 +16,7 @@ import { sectionOf, type FieldValue } from './fields.ts';
 import { availableIdentifiers, identityWarnings, IDENTIFIER_KINDS, type IdentifierKind } from './identity.ts';
 import { extractOf, identityFieldsReviewed, loadRequisition, releaseBlockers, validationOf, validationPolicy, type Loaded, type LoadedField } from './model.ts';
 import { buildConfirmedOrder } from './order.ts';
+import { cropRegion } from './crop.ts';
 import { pageContext } from './reading.ts';
 import type { Validation } from './validation/rules.ts';
 import { openField, sealField } from './values.ts';
@@ -252,13 +252,7 @@ export class ReviewService {
     if (!r || !f) throw notFound('no such field');
     const p = await ctx.db.selectFrom('document_pages').select(['blob_key', 'width', 'height']).where('document_id', '=', r.document_id).where('page_index', '=', f.page).executeTakeFirstOrThrow();
     const png = await ctx.vault.open(ctx.db, await ctx.blobs.get(p.blob_key), pageContext(r.document_id, f.page));
-    const reg = f.region;
-    const margin = Math.max(8, Math.round(Math.min(reg.w, reg.h) * 0.3));
-    const left = Math.max(0, Math.floor(reg.x - margin));
-    const top = Math.max(0, Math.floor(reg.y - margin));
-    const width = Math.max(1, Math.min(p.width - left, Math.ceil(reg.w + 2 * margin)));
-    const height = Math.max(1, Math.min(p.height - top, Math.ceil(reg.h + 2 * margin)));
-    const crop = await sharp(png).extract({ left, top, width, height }).png().toBuffer();
+    const crop = await cropRegion(png, f.region, p);
     await recordAudit(ctx.db, ctx.vault, rc, { action: 'field.crop', objectType: 'requisition', objectId: id, field: key });
     return crop;
   }
@@ -418,6 +412,9 @@ export class ReviewService {
 
   async release(rc: RequestContext, session: Session, id: string) {
     const ctx = this.#ctx;
+    // Break-glass is for reading in an emergency; a release is never made under it (the database
+    // refuses it too, migration 061).
+    if (session.breakGlass) throw conflict('break_glass_active', 'end break-glass before releasing: nothing is released under emergency access');
     const connection = await getLisConnection(ctx.db);
     return ctx.db.transaction().execute(async (trx) => {
       const l = await this.#load(trx, id, true);

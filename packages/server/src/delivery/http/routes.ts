@@ -16,14 +16,15 @@ import { z } from 'zod';
 import { recordAudit } from '../../audit/audit.ts';
 import { HttpError } from '../../auth/errors.ts';
 import type { AppContext } from '../../context.ts';
-import { roles } from '../../http/access.ts';
+import { roles, rolesOrBreakGlass } from '../../http/access.ts';
 import { parseBody, uuidParam } from '../../http/validate.ts';
 import { DeliveryDecisionError } from '../outbox/decisions.ts';
 import type { DeliveryService } from '../outbox/service.ts';
 
 const DECIDE = { access: roles('lead_reviewer', 'admin') };
 const LOOK = { access: roles('lead_reviewer', 'admin', 'auditor') };
-const ACK = { access: roles('lead_reviewer', 'auditor') };
+// The ACK text may name the patient: break-glass opens it to others (audited under it).
+const ACK = { access: rolesOrBreakGlass('lead_reviewer', 'auditor') };
 
 function asHttp(err: unknown): never {
   if (err instanceof DeliveryDecisionError) {

@@ -10,7 +10,7 @@ import type { AppContext } from '../../context.ts';
 import type { LabFieldMeaning, LabForm } from '@nexession/forms';
 import { DEFAULT_LIS, getLisConnection, setLisConnection } from '../../requisitions/delivery-port.ts';
 import { blankPagePng, listTemplates, publishTemplate, uploadTemplate } from '../../templates/store.ts';
-import { roles } from '../access.ts';
+import { roles, rolesOrBreakGlass } from '../access.ts';
 import { parseBody, UUID_RE } from '../validate.ts';
 
 export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
@@ -91,7 +91,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
     return { connection };
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/api/audit', { config: { access: roles('auditor', 'admin') } }, async (req) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/api/audit', { config: { access: rolesOrBreakGlass('auditor', 'admin') } }, async (req) => {
     const q = req.query;
     const date = (s: string | undefined) => {
       if (!s) return undefined;
@@ -114,10 +114,11 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       ...(q.actor ? { actor: q.actor } : {}),
       ...(from ? { from } : {}),
       ...(to ? { to } : {}),
+      ...(q.breakGlassId && UUID_RE.test(q.breakGlassId) ? { breakGlassId: q.breakGlassId } : {}),
       limit: Math.max(1, Math.min(1000, Number(q.limit ?? 200) || 200)),
     });
-    // Administrators read the trail without values (they see no PHI without a reason).
-    if (!req.session!.user.roles.includes('auditor')) for (const i of items) {
+    // Administrators read the trail without values (they see no PHI without a reason: break-glass).
+    if (!req.session!.user.roles.includes('auditor') && !req.rc.breakGlassId) for (const i of items) {
         delete i.before;
         delete i.after;
       }

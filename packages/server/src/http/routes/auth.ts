@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { completeTotp, AddressLimiter, loginWithPassword, logout, touchSession } from '../../auth/sessions.ts';
 import { confirmTotpWithToken, describeSetupToken, setPasswordWithToken } from '../../auth/users.ts';
+import { activeBreakGlass } from '../../breakglass/breakglass.ts';
 import type { AppContext } from '../../context.ts';
 import { ANY_ROLE, PARTIAL, PUBLIC, SESSION_COOKIE, sessionOf } from '../access.ts';
 import { parseBody } from '../validate.ts';
@@ -44,6 +45,9 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext }
       idleTimeoutSeconds: ctx.config.idleTimeoutSeconds,
       idleWarningSeconds: ctx.config.idleWarningSeconds,
       idleRemainingSeconds: idleLeft,
+      // Shown on every screen while open: a red banner with the time left and an end button.
+      breakGlass: await activeBreakGlass(ctx, req.rc, s),
+      breakGlassMinutes: { default: ctx.config.breakGlassMinutes, max: ctx.config.breakGlassMaxMinutes },
     };
   });
 

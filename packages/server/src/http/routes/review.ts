@@ -2,11 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ReviewService } from '../../requisitions/review.ts';
-import { roles, sessionOf } from '../access.ts';
+import { roles, rolesOrBreakGlass, sessionOf } from '../access.ts';
 import { parseBody, uuidParam } from '../validate.ts';
 
 const REVIEW = { access: roles('reviewer', 'lead_reviewer') };
-const LOOK = { access: roles('reviewer', 'lead_reviewer', 'auditor') };
+// Reading a requisition: reviewers, auditors, and anyone holding break-glass (audited under it).
+const LOOK = { access: rolesOrBreakGlass('reviewer', 'lead_reviewer', 'auditor') };
 
 const fieldValue = z.union([z.string().max(2000), z.boolean(), z.null()]);
 
@@ -15,7 +16,7 @@ export async function reviewRoutes(app: FastifyInstance, opts: { review: ReviewS
   type IdParams = { Params: { id: string } };
 
   // Passive: the workstation polls it; polling is not a person's activity.
-  app.get('/api/queue', { config: { access: { kind: 'roles', roles: ['reviewer', 'lead_reviewer'], passive: true } } }, async (req) => ({ items: await svc.queue(req.rc, sessionOf(req)) }));
+  app.get('/api/queue', { config: { access: { kind: 'roles', roles: ['reviewer', 'lead_reviewer'], passive: true, breakGlass: true } } }, async (req) => ({ items: await svc.queue(req.rc, sessionOf(req)) }));
 
   app.post<IdParams>('/api/requisitions/:id/claim', { config: REVIEW }, async (req) => {
     await svc.claim(req.rc, sessionOf(req), uuidParam(req.params.id, 'requisition'));
