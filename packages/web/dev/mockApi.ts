@@ -190,6 +190,9 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
   const audit: { seq: number; at: string; actor: string; action: string; objectType: string; objectId: string | null; field?: string; before?: unknown; after?: unknown; requestId: string; sourceIp: string; hash: string }[] = [];
   // Sessions by cookie, as the real server does (nx_session, HttpOnly, SameSite=Strict).
   const sessions = new Map<string, { stage: 'password' | 'full'; user: string }>();
+  // Break-glass, as the server keeps it: one open per session (the mock has one session at a time).
+  let glass: { id: string; opened: number; expires: number; reason: string; user: string } | null = null;
+  const glasses: { id: string; opened: number; expires: number; reason: string; user: string; ended?: number }[] = [];
   let user = 'reviewer1';
   const idle = options.idleSeconds ?? Number(process.env['NEXESSION_MOCK_IDLE'] ?? 900);
   const delay = options.delayMs ?? Number(process.env['NEXESSION_MOCK_DELAY'] ?? 40);
@@ -259,7 +262,29 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
     if (stage !== 'full') return fail(401, 'unauthenticated', 'Sign in first');
     if (m !== 'GET' && req.headers['x-nexession-csrf'] !== 'csrf-mock') return fail(403, 'csrf', 'CSRF token missing');
     const roles = user.startsWith('admin') ? ['admin'] : user.startsWith('audit') ? ['auditor'] : user.startsWith('lead') ? ['lead_reviewer'] : ['reviewer'];
-    if (p === '/api/auth/me') return send(200, { user: { id: 'u', username: user, displayName: user, roles }, csrf: 'csrf-mock', idleTimeoutSeconds: idle, idleWarningSeconds: 60 });
+    if (glass && glass.expires <= Date.now()) glass = null;
+    const glassView = () => (glass ? { id: glass.id, openedAt: new Date(glass.opened).toISOString(), expiresAt: new Date(glass.expires).toISOString(), remainingSeconds: Math.floor((glass.expires - Date.now()) / 1000) } : null);
+    if (p === '/api/auth/me') return send(200, { user: { id: 'u', username: user, displayName: user, roles }, csrf: 'csrf-mock', idleTimeoutSeconds: idle, idleWarningSeconds: 60, breakGlass: glassView(), breakGlassMinutes: { default: 30, max: 240 } });
+    if (p === '/api/break-glass' && m === 'POST') {
+      const reason = String(body['reason'] ?? '').trim();
+      if (reason.length < 15) return fail(400, 'reason_required', 'state the reason in words (at least 15 characters)');
+      const minutes = Number(body['minutes'] ?? 30);
+      glass = { id: `bg-${Math.random().toString(36).slice(2)}`, opened: Date.now(), expires: Date.now() + minutes * 60_000, reason, user };
+      glasses.push({ ...glass });
+      log('break_glass.open', 'break_glass', glass.id);
+      return send(200, { breakGlass: glassView() });
+    }
+    if (p === '/api/break-glass/end' && m === 'POST') {
+      if (!glass) return fail(409, 'no_break_glass', 'no break-glass is open in this session');
+      log('break_glass.end', 'break_glass', glass.id);
+      const g = glasses.find((x) => x.id === glass!.id);
+      if (g) g.ended = Date.now();
+      glass = null;
+      return send(200, { ok: true });
+    }
+    if (p === '/api/break-glass' && m === 'GET') {
+      return send(200, { items: glasses.map((g) => ({ id: g.id, user: { id: 'u', username: g.user, displayName: g.user, roles }, reason: g.reason, openedAt: new Date(g.opened).toISOString(), expiresAt: new Date(g.expires).toISOString(), endedAt: g.ended ? new Date(g.ended).toISOString() : null, status: g.ended ? 'ended' : 'active', accesses: [], requisitions: [], review: null })) });
+    }
     if (p === '/api/auth/keepalive') return send(200, { ok: true });
 
     if (p === '/api/queue') {

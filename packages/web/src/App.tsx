@@ -13,6 +13,8 @@ import { ReviewScreen } from './review/ReviewScreen.tsx';
 import { AdminScreen } from './admin/AdminScreen.tsx';
 import { AuditScreen } from './audit/AuditScreen.tsx';
 import { DeliveriesScreen } from './deliveries/DeliveriesScreen.tsx';
+import { BreakGlassBanner, BreakGlassButton } from './breakglass/BreakGlass.tsx';
+import { BreakGlassScreen } from './breakglass/BreakGlassScreen.tsx';
 import { Link } from './ui/Link.tsx';
 
 type Session = { status: 'loading' } | { status: 'signedOut'; message: string | null } | { status: 'signedIn'; me: Me };
@@ -62,9 +64,13 @@ export function App() {
     return () => onUnauthorized(null);
   }, []);
 
+  const reload = useCallback(async () => {
+    await loadMe();
+  }, [loadMe]);
+
   const sessionApi = useMemo<SessionApi | null>(
-    () => (session.status === 'signedIn' ? { me: session.me, signOut } : null),
-    [session, signOut],
+    () => (session.status === 'signedIn' ? { me: session.me, signOut, reload } : null),
+    [session, signOut, reload],
   );
 
   if (route.name === 'setup') return <SetupScreen token={route.token} />;
@@ -97,14 +103,17 @@ function Shell({ route }: { route: Route }) {
 
   const reviewer = hasRole(me, 'reviewer', 'lead_reviewer');
   const admin = hasRole(me, 'admin');
-  const auditor = hasRole(me, 'auditor', 'admin');
+  const glass = !!me.breakGlass;
+  const auditor = hasRole(me, 'auditor', 'admin') || glass;
   const deliveries = hasRole(me, 'lead_reviewer', 'admin', 'auditor');
+  const glassReport = hasRole(me, 'lead_reviewer', 'admin', 'auditor');
   const current = (name: Route['name']) => (route.name === name ? 'page' : undefined);
   return (
-    <div className={`shell ${route.name === 'review' ? 'shell-review' : ''}`}>
+    <div className={`shell ${route.name === 'review' ? 'shell-review' : ''} ${glass ? 'shell-break-glass' : ''}`}>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
+      <BreakGlassBanner />
       <header className="topbar">
         <span className="brand">Nexession</span>
         <nav aria-label="Main">
@@ -128,7 +137,13 @@ function Shell({ route }: { route: Route }) {
               Audit
             </Link>
           )}
+          {glassReport && (
+            <Link to="/break-glass" aria-current={current('breakglass')} data-testid="nav-break-glass">
+              Break-glass
+            </Link>
+          )}
         </nav>
+        <BreakGlassButton />
         <span className="who">
           {me.user.displayName || me.user.username} <span className="roles">({me.user.roles.join(', ')})</span>
         </span>
@@ -155,6 +170,8 @@ function Screen({ route }: { route: Route }) {
       return <AuditScreen />;
     case 'deliveries':
       return <DeliveriesScreen />;
+    case 'breakglass':
+      return <BreakGlassScreen />;
     case 'home':
     case 'signin':
       return null;

@@ -10,5 +10,6 @@ describe('routes', () => {
     expect(matchRoute('/admin/lis')).toEqual({ name: 'admin', tab: 'lis' });
     expect(matchRoute('/admin/other')).toEqual({ name: 'notfound' });
     expect(matchRoute('/review/a/b')).toEqual({ name: 'notfound' });
+    expect(matchRoute('/break-glass')).toEqual({ name: 'breakglass' });
   });
 });

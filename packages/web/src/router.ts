@@ -34,6 +34,7 @@ export type Route =
   | { name: 'admin'; tab: 'users' | 'templates' | 'lis' | 'quarantine' }
   | { name: 'audit' }
   | { name: 'deliveries' }
+  | { name: 'breakglass' }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -50,6 +51,7 @@ export function matchRoute(path: string): Route {
   }
   if (a === 'audit' && parts.length === 1) return { name: 'audit' };
   if (a === 'deliveries' && parts.length === 1) return { name: 'deliveries' };
+  if (a === 'break-glass' && parts.length === 1) return { name: 'breakglass' };
   return { name: 'notfound' };
 }
 

@@ -6,6 +6,8 @@ import type {
   AdminUser,
   AuditEvent,
   AuditVerify,
+  BreakGlassActive,
+  BreakGlassReport,
   DeliveryEvent,
   DeliverySummary,
   FieldValue,
@@ -176,6 +178,16 @@ export const api = {
     return json<{ items: AuditEvent[] }>('GET', `/api/audit${qs ? `?${qs}` : ''}`);
   },
   auditVerify: () => json<AuditVerify>('GET', '/api/audit/verify'),
+  /** The requisition's whole history as one PDF (auditors, or break-glass); audited by the server. */
+  exportHistory: (id: string) => fetchBlob(`/api/audit/requisitions/${seg(id)}/export.pdf`),
+
+  // break-glass (emergency access)
+  openBreakGlass: (reason: string, minutes: number) =>
+    json<{ breakGlass: BreakGlassActive }>('POST', '/api/break-glass', { body: { reason, minutes } }),
+  endBreakGlass: () => json<{ ok: true }>('POST', '/api/break-glass/end'),
+  breakGlassReport: (unreviewedOnly = false) => json<{ items: BreakGlassReport[] }>('GET', `/api/break-glass${unreviewedOnly ? '?unreviewed=1' : ''}`),
+  reviewBreakGlass: (id: string, note: string) =>
+    json<{ id: string; reviewedAt: string }>('POST', `/api/break-glass/${seg(id)}/review`, { body: note ? { note } : {} }),
 };
 
 export function errorText(e: unknown): string {

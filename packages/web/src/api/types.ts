@@ -19,6 +19,44 @@ export interface Me {
   idleWarningSeconds: number;
   /** Seconds left before the server's idle logoff, as of this answer. */
   idleRemainingSeconds?: number;
+  /** The session's open break-glass (emergency access), or null. */
+  breakGlass?: BreakGlassActive | null;
+  /** The time box offered when opening break-glass (minutes). */
+  breakGlassMinutes?: { default: number; max: number };
+}
+
+// --- break-glass ----------------------------------------------------------------------------------
+
+export interface BreakGlassActive {
+  id: string;
+  openedAt: string;
+  expiresAt: string;
+  /** As of the answer that carried it. */
+  remainingSeconds: number;
+}
+
+export type BreakGlassStatus = 'active' | 'ended' | 'expired' | 'session_ended';
+
+export interface BreakGlassAccess {
+  seq: number;
+  at: string;
+  action: string;
+  objectType: string;
+  objectId: string;
+  field?: string;
+}
+
+export interface BreakGlassReport {
+  id: string;
+  user: { id: string; username: string; displayName: string; roles: Role[] };
+  reason: string;
+  openedAt: string;
+  expiresAt: string;
+  endedAt: string | null;
+  status: BreakGlassStatus;
+  accesses: BreakGlassAccess[];
+  requisitions: string[];
+  review: { by: string; at: string; note: string | null } | null;
 }
 
 export interface SetupInfo {
@@ -298,6 +336,9 @@ export interface AuditEvent {
   details?: Record<string, unknown> | null;
   requestId: string | null;
   sourceIp: string | null;
+  /** Made under break-glass: its id. */
+  breakGlassId?: string;
+  prevHash?: string;
   hash: string;
 }
 

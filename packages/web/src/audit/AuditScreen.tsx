@@ -4,6 +4,7 @@ import { api, errorText } from '../api/client.ts';
 import type { AuditEvent, AuditVerify } from '../api/types.ts';
 import { useTitle } from '../router.ts';
 import { useLoad } from '../ui/useLoad.ts';
+import { RequisitionHistory } from './RequisitionHistory.tsx';
 
 interface Filters {
   requisitionId: string;
@@ -84,6 +85,7 @@ export function AuditScreen() {
           Check again
         </button>
       </div>
+      <RequisitionHistory initialId={filters.requisitionId} />
       <form className="filters" onSubmit={(e) => void search(e)} data-testid="audit-filters">
         <label>
           Requisition id
@@ -144,7 +146,15 @@ export function AuditScreen() {
                   {ev.actor}
                   {ev.actorType && ev.actorType !== 'user' ? <span className="muted"> ({ev.actorType})</span> : null}
                 </td>
-                <td>{ev.action}</td>
+                <td>
+                  {ev.action}
+                  {ev.breakGlassId ? (
+                    <span className="bad-text" title={`under break-glass ${ev.breakGlassId}`}>
+                      {' '}
+                      (break-glass)
+                    </span>
+                  ) : null}
+                </td>
                 <td>
                   {ev.objectType} <code>{ev.objectId ? ev.objectId.slice(0, 8) : ''}</code>
                 </td>

@@ -5,6 +5,8 @@ import type { Me, Role } from '../api/types.ts';
 export interface SessionApi {
   me: Me;
   signOut: (message?: string) => Promise<void>;
+  /** Asks the server again who is signed in (after opening or ending break-glass). */
+  reload: () => Promise<void>;
 }
 
 export const SessionContext = createContext<SessionApi | null>(null);
