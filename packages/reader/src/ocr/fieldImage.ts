@@ -21,7 +21,7 @@ export interface CleanField {
   margin: number;
   /** Any of the blank's print lay in the cut-out and was removed. */
   printRemoved: boolean;
-  /** Ink in the middle rows of the field before neighbours' strokes were cleared. */
+  /** Ink (not lone specks) in the middle rows of the field before neighbours' strokes and noise were cleared. */
   inkBefore: number;
   /** Ink left once cleaned, and its bounding box in `crop`. */
   dark: number;
@@ -69,10 +69,15 @@ export function cleanField(page: GreyImage, blank: GreyImage, region: RectPx, bl
   const total = crop.width * crop.height;
   const printRemoved = removePrint(crop, blankCrop);
   // Most fields of most forms are empty: say so before any further work.
-  if (countBelow(crop, TEXT_INK) < Math.max(20, 0.002 * total)) return { crop, area, margin, printRemoved, inkBefore: 0, dark: 0, box: null, emptyRaw: true, letterH: null };
+  if (countBelow(crop, TEXT_INK) < MIN_INK) return { crop, area, margin, printRemoved, inkBefore: 0, dark: 0, box: null, emptyRaw: true, letterH: null };
   const blankRules = { across: ruleMask(blankCrop, PRINT, 24, 'rows'), down: ruleMask(blankCrop, PRINT, 24, 'columns') };
   const coreRows = { y: margin + Math.round(0.15 * region.h), h: Math.round(0.7 * region.h) };
-  const inkBefore = countBelow(cutOut(crop, { x: 0, y: coreRows.y, w: crop.width, h: coreRows.h }), TEXT_INK);
+  // Ink in the middle rows beyond what the page's noise puts anywhere: the same count in the
+  // outer rows, scaled to the middle's size, is taken off.
+  const core = inkBox(cutOut(crop, { x: 0, y: coreRows.y, w: crop.width, h: coreRows.h }), TEXT_INK).dark;
+  const outerRows = crop.height - coreRows.h;
+  const outer = inkBox(cutOut(crop, { x: 0, y: 0, w: crop.width, h: coreRows.y }), TEXT_INK).dark + inkBox(cutOut(crop, { x: 0, y: coreRows.y + coreRows.h, w: crop.width, h: crop.height - coreRows.y - coreRows.h }), TEXT_INK).dark;
+  const inkBefore = Math.max(0, core - (outerRows > 0 ? (outer * coreRows.h) / outerRows : 0));
   // Writing that crosses the top or bottom of the cut-out belongs to the field above or below
   // (field areas of a form often overlap): keep only what lies within it.
   dropNeighbourStrokes(crop, TEXT_INK, margin + Math.round(0.5 * mm));
@@ -117,6 +122,18 @@ function resizeNearest(img: GreyImage, w: number, h: number): GreyImage {
   }
   return { width: w, height: h, data: out };
 }
+
+/**
+ * Fewer dark pixels than this (once the print is gone) is an empty field. An absolute count,
+ * not a share of the field: two small letters in a wide field are writing all the same.
+ */
+export const MIN_INK = 15;
+
+/**
+ * Ink (not lone specks) in the middle of a field that the cleaning took away entirely: writing
+ * too small, faint or broken to keep apart from noise. Such a field is not called empty.
+ */
+export const UNREAD_INK = 30;
 
 /** How far (pixels) a printed rule may lie from where the blank has it: registration and fax. */
 const RULE_SLACK = 5;
@@ -238,8 +255,17 @@ function dropNeighbourStrokes(img: GreyImage, threshold: number, band: number): 
   for (let i = 0; i < mask.length; i++) mask[i] = data[i]! < threshold ? 1 : 0;
   const { list, labels } = components(mask, w, h);
   const drop = new Uint8Array(list.length);
+  const edge = (c: (typeof list)[number]): boolean => c.y0 === 0 || c.y1 === h - 1;
+  const outer = (c: (typeof list)[number]): boolean => c.y1 < band || c.y0 > h - 1 - band;
+  // Letters of this field: neither touching the edge nor wholly in the outer bands.
+  const letters = list.filter((c) => c.area >= 15 && !edge(c) && !outer(c));
   for (const c of list) {
-    if (c.y0 === 0 || c.y1 === h - 1 || c.y1 < band || c.y0 > h - 1 - band) drop[c.id] = 1;
+    if (edge(c)) drop[c.id] = 1;
+    else if (outer(c)) {
+      // A small mark right above one of this field's letters is its accent, not a neighbour's.
+      const accent = c.area <= 60 && c.y1 < band && letters.some((b) => c.x1 >= b.x0 - 2 && c.x0 <= b.x1 + 2 && b.y0 > c.y1 && b.y0 - c.y1 <= Math.max(4, 0.5 * (b.y1 - b.y0 + 1)));
+      if (!accent) drop[c.id] = 1;
+    }
   }
   for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0 && drop[labels[i]!]) data[i] = 255;
 }

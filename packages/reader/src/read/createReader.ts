@@ -14,7 +14,7 @@ export async function createReader(opts: ReaderOptions): Promise<Reader> {
   const barcodeMode = opts.barcodes ?? 'fields';
   const dpi = opts.dpi ?? WORKING_DPI;
   if (threads <= 0) {
-    const text = await createTextService(ocrModel, opts.ocrWorkers ?? 1);
+    const text = await createTextService(ocrModel);
     const reader = await createInProcessReader(opts, { text, barcodes: createBarcodeService(), barcodeMode });
     return {
       read: (bytes) => reader.read(bytes),

@@ -21,7 +21,7 @@ export type WorkerResponse = { id: number; ok: true; reading: import('../types.t
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
-const text = await createTextService(setup.ocrModel, setup.ocrWorkers);
+const text = await createTextService(setup.ocrModel);
 const services = { text, barcodes: createBarcodeService(), barcodeMode: setup.barcodeMode };
 port.postMessage({ ready: true } satisfies WorkerResponse);
 

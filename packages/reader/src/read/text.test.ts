@@ -57,7 +57,7 @@ describe('text fields (Ontario form, fine-mode fax)', () => {
       expect(text(key).text, key).toBe(VALUES[key]);
     }
     const name = text('patientFirstName');
-    expect(name.evidence.engine).toMatch(/^tesseract\.js 7\.\d+\.\d+ \/ eng 4\.0\.0/);
+    expect(name.evidence.engine).toMatch(/^tesseract\.js-core 7\.\d+\.\d+ \/ (eng|fra) 4\.0\.0/);
     expect(name.evidence.words.map((w) => w.text)).toEqual(['Mary', 'Anne']);
     for (const w of name.evidence.words) {
       expect(w.confidence).toBeGreaterThan(0.5);

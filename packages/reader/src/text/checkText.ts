@@ -155,6 +155,9 @@ function checkPhone(t: string): TextCheck {
   const digits = main.replace(/\D/g, '');
   const ok = digits.length === 10 || (digits.length === 11 && digits.startsWith('1'));
   const flags: Flag[] = ok ? [] : [flag('phone_digits', `a North American phone number has 10 digits; this has ${digits.length}`)];
+  // Written one way throughout: (555) 555-5555, 555-555-5555, 555.555.5555, 555 555 5555.
+  const national = main.trim().replace(/^\+?1[\s.-]?(?=[\d(])/, '');
+  if (ok && !/^(\(\d{3}\) ?\d{3}[-.\s]\d{4}|\d{3}([-.\s])\d{3}\2\d{4}|\d{10})$/.test(national)) flags.push(flag('phone_format', 'the separators are not those of a phone number written one way (e.g. 555-555-5555)'));
   if (ext !== undefined && !/^\d{1,6}$/.test(ext)) flags.push(flag('phone_extension', 'the extension is not 1 to 6 digits'));
   return { flags };
 }
