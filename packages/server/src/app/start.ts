@@ -24,6 +24,7 @@ import { asDeliveryDb } from '../delivery/tables.ts';
 import { deliveryRoutes } from '../delivery/http/routes.ts';
 import { firstAdminSetupToken } from '../auth/users.ts';
 import { anchorHead } from '../audit/anchors.ts';
+import { closeLapsedBreakGlass } from '../breakglass/breakglass.ts';
 import { buildApp } from '../http/app.ts';
 import { loadOrCreateTls } from '../http/tls.ts';
 import { watchInbox, type InboxWatcher } from '../intake/inbox.ts';
@@ -231,6 +232,12 @@ export async function startServer(config: Config, opts: StartOptions): Promise<R
       clearInterval(anchorTimer);
       await anchorHead(db, anchorFile, ctx.now()).catch(() => undefined);
     });
+
+    // Break-glass past its time, or whose session ended, is closed and audited even when nobody
+    // calls again from that session (the access hook closes it at once when they do).
+    const glassTimer = setInterval(() => void closeLapsedBreakGlass(ctx).catch(() => undefined), 60_000);
+    glassTimer.unref();
+    cleanups.unshift(async () => clearInterval(glassTimer));
 
     const token = await firstAdminSetupToken(ctx);
     const setupUrl = token ? `${baseUrlRef.url}/setup/${token}` : null;

@@ -9,7 +9,7 @@ import { demoValues } from '../test/fake-reader.ts';
 import { greyPng } from '../test/files.ts';
 import { signedIn, startTestApp, type Agent, type TestApp } from '../test/app.ts';
 import { connect } from '../test/db.ts';
-import { reasonProblem } from './breakglass.ts';
+import { closeLapsedBreakGlass, reasonProblem } from './breakglass.ts';
 
 const NAME = 'QUILLFEATHERSON';
 const REASON = 'LIS is down and the STAT order on the fax must be read now';
@@ -173,6 +173,19 @@ describe('break-glass emergency access', () => {
     expect(await t.ctx.db.selectFrom('audit_events').select('seq').where('action', '=', 'break_glass.expired').where('object_id', '=', bg.id).execute()).toHaveLength(1);
     expect((await ops.request('POST', '/api/break-glass/end')).json().error.code).toBe('no_break_glass');
     await ops.request('POST', '/api/auth/logout');
+  });
+
+  it('is closed by the sweep when its time runs out and nobody calls again', async () => {
+    const quiet = await signedIn(t, 'bg-quiet', ['auditor']);
+    const bg = (await quiet.request('POST', '/api/break-glass', { reason: 'verify an ACK text the LIS vendor asked about', minutes: 2 })).json().breakGlass;
+    expect(await closeLapsedBreakGlass(t.ctx)).toBe(0);
+    t.advance(2 * 60_000 + 500);
+    expect(await closeLapsedBreakGlass(t.ctx)).toBeGreaterThanOrEqual(1);
+    const row = await t.ctx.db.selectFrom('break_glass').select('end_reason').where('id', '=', bg.id).executeTakeFirstOrThrow();
+    expect(row.end_reason).toBe('expired');
+    const ev = await t.ctx.db.selectFrom('audit_events').select(['actor_type', 'actor_id']).where('action', '=', 'break_glass.expired').where('object_id', '=', bg.id).execute();
+    expect(ev).toEqual([{ actor_type: 'service', actor_id: 'break-glass' }]);
+    await quiet.request('POST', '/api/auth/logout');
   });
 
   it('never releases: not through the API, not through SQL as the application role', async () => {
