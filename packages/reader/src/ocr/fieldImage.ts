@@ -69,15 +69,14 @@ export function cleanField(page: GreyImage, blank: GreyImage, region: RectPx, bl
   const total = crop.width * crop.height;
   const printRemoved = removePrint(crop, blankCrop);
   // Most fields of most forms are empty: say so before any further work.
-  if (countBelow(crop, TEXT_INK) < MIN_INK) return { crop, area, margin, printRemoved, inkBefore: 0, dark: 0, box: null, emptyRaw: true, letterH: null };
+  if (countBelow(crop, FAINT_INK) < MIN_INK) return { crop, area, margin, printRemoved, inkBefore: 0, dark: 0, box: null, emptyRaw: true, letterH: null };
   const blankRules = { across: ruleMask(blankCrop, PRINT, 24, 'rows'), down: ruleMask(blankCrop, PRINT, 24, 'columns') };
   const coreRows = { y: margin + Math.round(0.15 * region.h), h: Math.round(0.7 * region.h) };
   // Ink in the middle rows beyond what the page's noise puts anywhere: the same count in the
   // outer rows, scaled to the middle's size, is taken off.
-  const core = inkBox(cutOut(crop, { x: 0, y: coreRows.y, w: crop.width, h: coreRows.h }), TEXT_INK).dark;
-  const outerRows = crop.height - coreRows.h;
-  const outer = inkBox(cutOut(crop, { x: 0, y: 0, w: crop.width, h: coreRows.y }), TEXT_INK).dark + inkBox(cutOut(crop, { x: 0, y: coreRows.y + coreRows.h, w: crop.width, h: crop.height - coreRows.y - coreRows.h }), TEXT_INK).dark;
-  const inkBefore = Math.max(0, core - (outerRows > 0 ? (outer * coreRows.h) / outerRows : 0));
+  // Pale strokes count too (thin writing on a resampled fax is grey, not black): such ink is
+  // never called an empty field, even when too faint to read.
+  const inkBefore = Math.max(coreInk(crop, coreRows, TEXT_INK), coreInk(crop, coreRows, FAINT_INK));
   // Writing that crosses the top or bottom of the cut-out belongs to the field above or below
   // (field areas of a form often overlap): keep only what lies within it.
   dropNeighbourStrokes(crop, TEXT_INK, margin + Math.round(0.5 * mm));
@@ -87,6 +86,29 @@ export function cleanField(page: GreyImage, blank: GreyImage, region: RectPx, bl
   if (region.h < 12 * mm) keepCentralLine(crop, TEXT_INK, margin, margin + region.h);
   const ink = inkBox(crop, TEXT_INK);
   return { crop, area, margin, printRemoved, inkBefore, dark: ink.dark, box: ink.box, emptyRaw: false, letterH };
+}
+
+/** Grey below this is pale ink: too faint to read, too dark to be paper. */
+const FAINT_INK = 215;
+
+/**
+ * Ink in strokes (connected marks of 15 pixels or more: noise specks are smaller) centred in the
+ * middle rows, beyond what the page's noise puts anywhere: the same count in the outer rows,
+ * scaled to the middle's size, is taken off.
+ */
+function coreInk(crop: GreyImage, coreRows: { y: number; h: number }, threshold: number): number {
+  const { width: w, height: h, data } = crop;
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < mask.length; i++) mask[i] = data[i]! < threshold ? 1 : 0;
+  let core = 0;
+  let outer = 0;
+  for (const c of components(mask, w, h, 15).list) {
+    const cy = (c.y0 + c.y1) / 2;
+    if (cy >= coreRows.y && cy < coreRows.y + coreRows.h) core += c.area;
+    else outer += c.area;
+  }
+  const outerRows = h - coreRows.h;
+  return Math.max(0, core - (outerRows > 0 ? (outer * coreRows.h) / outerRows : 0));
 }
 
 export function grow(r: RectPx, by: number): RectPx {

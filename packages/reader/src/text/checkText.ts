@@ -24,7 +24,7 @@ export function checkText(type: TextType, text: string, format?: string): TextCh
     case 'date':
       return checkDate(t, format);
     case 'time':
-      return checkTime(t);
+      return checkTime(t, format);
     case 'phone':
       return checkPhone(t);
     case 'postal_code':
@@ -104,6 +104,10 @@ function checkDate(t: string, format?: string): TextCheck {
   }
   const parts = t.split(/[\s/.\-]+/).filter(Boolean);
   if (parts.length !== 3 || parts.some((p) => !/^\d+$/.test(p))) return { flags: [flag('date_format', `not a date in the form ${format ?? 'of a date'}`)] };
+  // A date is written with one separator throughout (2024/03/15, 03-15-2024): two different
+  // ones are as likely a misread stroke as the writer's hand.
+  const seps = t.match(/[\s/.\-]+/g) ?? [];
+  if (seps.length === 2 && seps[0]!.trim() !== seps[1]!.trim()) return { flags: [flag('date_format', 'the date is written with two different separators')] };
   const order = format ? orderOf(format) : null;
   const nums = parts.map(Number) as [number, number, number];
   if (order) {
@@ -135,7 +139,10 @@ function orderOf(format: string): string | null {
   return order.length === 3 && new Set(order).size === 3 ? order : null;
 }
 
-function checkTime(t: string): TextCheck {
+function checkTime(t: string, format?: string): TextCheck {
+  // The form asks for hours and minutes with a colon (HH:mm): a full stop there is as likely a
+  // misread colon as the writer's choice.
+  if (format?.includes(':') && /^\d{1,2}\s*[.h]\s*\d{2}/i.test(t)) return { flags: [flag('time_format', `the time is not written with a colon, as the form asks (${format})`)] };
   const m = /^(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$/i.exec(t.replace(/\s*(hr|hrs|h)\.?$/i, ''));
   if (!m) return { flags: [flag('time_format', 'not a time (HH:mm)')] };
   let h = Number(m[1]);
