@@ -149,6 +149,34 @@ export interface CheckboxEvidence {
   score: number;
   thresholds: { low: number; high: number; filled: number };
   /**
+   * Where the ink in the box goes (see `measure/reach.ts`): the dark pixels of the interior
+   * (same binarisation) not on `print` (the form's printed rules and outlines near the box,
+   * widened) are followed outwards through touching dark pixels, crossing print for at most
+   * `printBudget` pixels in a row, within `radius` pixels of `box` (the box as found).
+   * `inside` counts the starting pixels; `outside[k]` the pixels reached, not on print, k + 1
+   * pixels beyond the box (chessboard distance). Ink reaching more than `margin` pixels beyond
+   * the box, at least `minPixels` and `minShare` of `inside`, is a stroke through or out of the
+   * box (a line across it, a neighbour's mark, a mark spilling over), not a mark made in it.
+   */
+  reach?: {
+    box: RectPx;
+    radius: number;
+    print: RectPx[];
+    printBudget: number;
+    inside: number;
+    outside: number[];
+    margin: number;
+    minPixels: number;
+    minShare: number;
+  };
+  /**
+   * The largest patch of touching (8-connected) dark pixels of the interior, not on `reach.print`:
+   * a stroke, not fax specks. `pixels` and its bounding `rect`; its longer side is compared with
+   * `strokeLength` (a stroke: with at least `strokePixels` pixels the box is marked whatever its
+   * fill) and `traceLength` (a trace of a mark: the box is not passed as empty).
+   */
+  patch?: { pixels: number; rect: RectPx; strokeLength: number; strokePixels: number; traceLength: number };
+  /**
    * Ink just outside the box on each side (a circle drawn round it): for each strip, dark pixels
    * (grey below `threshold`, pen-dark) not inside any `exclude` rectangle (neighbouring boxes),
    * as a share of the strip, minus the same share on the blank form. A circle shows on two
@@ -156,26 +184,6 @@ export interface CheckboxEvidence {
    * hug the box at mid-height: a stroke through the box that runs out of both (a mark struck
    * through) shows there (`minNearScore`).
    */
-  /**
-   * Strokes leaving the box: for each side, `inside` is a band of the interior along that side
-   * and `outside` a band just beyond the printed edge; `lines` counts the rows (left and right
-   * sides) or columns (top and bottom) of the inside band that are dark where the outside band is
-   * dark within a few lines (a slanting stroke: the bands' distance apart plus two, see
-   * `slackOf`), except `ignore`d lines where the blank form itself has print in the outside band.
-   * Lines along which the interior is dark over 60 % or more of its width (a printed rule along
-   * the box's edge, seen through the interior) do not count.
-   * A side counts when `lines` is at least `minLines` and at most `maxShare` of the band's length
-   * (a band dark all along lies on a printed rule). Ink leaving on two or more sides is a stroke through
-   * the box (a circle round the next box, a mark struck through), not a mark made in it.
-   */
-  exits?: { minLines: number; minSides: number; maxShare: number; sides: { side: 'left' | 'right' | 'top' | 'bottom'; inside: RectPx; outside: RectPx; ignore: number[]; lines: number }[] };
-  /**
-   * Strokes that cross from this box into an adjacent box (a circle round the next box, a
-   * mark spilling over): `band` lies inside this box along the shared edge, `otherBand` inside
-   * the other box; `lines` counts the columns (or rows, for side-by-side boxes) dark in both
-   * within `slack` lines of each other.
-   */
-  crossings?: { other: string; band: RectPx; otherBand: RectPx; across: 'columns' | 'rows'; slack: number; lines: number; minLines: number }[];
   surround?: {
     threshold: number;
     minScore: number;

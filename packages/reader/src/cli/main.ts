@@ -177,8 +177,13 @@ function describe(key: string, r: CheckboxReading, again: ReturnType<typeof reco
     `  thresholds:      empty up to ${e.thresholds.low}, review up to ${e.thresholds.high}, marked from ${e.thresholds.high}, filled from ${e.thresholds.filled}`,
   ];
   for (const s of again.evidence.surround?.sides ?? []) lines.push(`  around (${s.side}):  ${s.dark} of ${s.total} dark, ${s.ratio.toFixed(4)} - blank ${s.blankRatio.toFixed(4)} = ${s.score.toFixed(4)}`);
-  for (const s of again.evidence.exits?.sides ?? []) if (s.lines) lines.push(`  leaving (${s.side}): ${s.lines} lines`);
-  for (const c of again.evidence.crossings ?? []) if (c.lines) lines.push(`  crossing to "${c.other}": ${c.lines} ${c.across}`);
+  const reach = again.evidence.reach;
+  if (reach) {
+    const beyond = reach.outside.slice(reach.margin).reduce((a, b) => a + b, 0);
+    lines.push(`  ink followed:    ${reach.inside} dark pixels inside (not on the form's print); ${beyond} reached more than ${reach.margin} pixels beyond the box (stroke out of the box from ${reach.minPixels} and ${Math.round(reach.minShare * 1000) / 10} % of inside)   (stored ${e.reach?.outside.slice(reach.margin).reduce((a, b) => a + b, 0)})`);
+  }
+  const patch = again.evidence.patch;
+  if (patch) lines.push(`  largest patch:   ${patch.pixels} touching dark pixels, ${patch.rect.w} x ${patch.rect.h} at ${patch.rect.x},${patch.rect.y} (a stroke from ${patch.strokeLength} long and ${patch.strokePixels} pixels; a trace from ${patch.traceLength} long)   (stored ${e.patch?.pixels})`);
   lines.push(
     `  decision:        ${again.state} by the numbers; stored state ${r.state}${r.flags.length ? `, flagged: ${r.flags.map((f) => f.message).join('; ')}` : ''}`,
     `  numbers match the stored evidence: ${again.matchesStored ? 'yes, exactly' : 'NO'}`,

@@ -86,12 +86,21 @@ export interface NccPeak {
   second: number;
 }
 
+/** NCC scores of a patch over a block of top-left positions: `scores[(y - y0) * w + (x - x0)]`. */
+export interface NccGrid {
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+  scores: Float32Array;
+}
+
 /**
- * Normalised cross-correlation of a patch over top-left positions [x0..x1] x [y0..y1]. The
- * window's sum and sum of squares are taken in the same pass as the dot product: no integral
- * images (large arrays per page) are needed for the few hundred positions searched.
+ * Normalised cross-correlation of a patch over top-left positions [x0..x1] x [y0..y1] (clipped to
+ * the map). The window's sum and sum of squares are taken in the same pass as the dot product: no
+ * integral images (large arrays per page) are needed for the few hundred positions searched.
  */
-export function nccSearch(m: InkMap, p: Patch, x0: number, y0: number, x1: number, y1: number, exclusion = 2): NccPeak | null {
+export function nccGrid(m: InkMap, p: Patch, x0: number, y0: number, x1: number, y1: number): NccGrid | null {
   const xs = Math.max(0, x0);
   const ys = Math.max(0, y0);
   const xe = Math.min(m.width - p.width, x1);
@@ -106,8 +115,6 @@ export function nccSearch(m: InkMap, p: Patch, x0: number, y0: number, x1: numbe
   const mw = m.width;
   const pw = p.width;
   const ph = p.height;
-  let best = -Infinity;
-  let bi = 0;
   for (let y = ys; y <= ye; y++) {
     for (let x = xs; x <= xe; x++) {
       let dot = 0;
@@ -124,33 +131,76 @@ export function nccSearch(m: InkMap, p: Patch, x0: number, y0: number, x1: numbe
         }
       }
       const varI = q - (s * s) / n;
-      const score = varI > 1e-9 ? dot / (Math.sqrt(varI) * p.norm) : 0;
-      const k = (y - ys) * gw + (x - xs);
-      scores[k] = score;
-      if (score > best) {
-        best = score;
-        bi = k;
-      }
+      scores[(y - ys) * gw + (x - xs)] = varI > 1e-9 ? dot / (Math.sqrt(varI) * p.norm) : 0;
     }
   }
-  const bx = bi % gw;
-  const by = (bi - bx) / gw;
-  let second = -Infinity;
-  for (let k = 0; k < scores.length; k++) {
-    const x = k % gw;
-    const y = (k - x) / gw;
-    if (Math.abs(x - bx) > exclusion || Math.abs(y - by) > exclusion) second = Math.max(second, scores[k]!);
-  }
-  // Parabolic sub-pixel refinement around the peak.
-  const at = (x: number, y: number): number | null => (x >= 0 && y >= 0 && x < gw && y < gh ? scores[y * gw + x]! : null);
-  const sub = (l: number | null, c: number, r: number | null): number => {
+  return { x0: xs, y0: ys, w: gw, h: gh, scores };
+}
+
+/** Parabolic sub-pixel position of grid cell (bx, by), in map coordinates. */
+function subPixel(g: NccGrid, bx: number, by: number): { x: number; y: number } {
+  const at = (x: number, y: number): number | null => (x >= 0 && y >= 0 && x < g.w && y < g.h ? g.scores[y * g.w + x]! : null);
+  const c = g.scores[by * g.w + bx]!;
+  const sub = (l: number | null, r: number | null): number => {
     if (l === null || r === null) return 0;
     const den = l - 2 * c + r;
     return den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (l - r)) / den)) : 0;
   };
-  const fx = sub(at(bx - 1, by), best, at(bx + 1, by));
-  const fy = sub(at(bx, by - 1), best, at(bx, by + 1));
-  return { x: xs + bx + fx, y: ys + by + fy, score: best, second: Number.isFinite(second) ? second : -1 };
+  return { x: g.x0 + bx + sub(at(bx - 1, by), at(bx + 1, by)), y: g.y0 + by + sub(at(bx, by - 1), at(bx, by + 1)) };
+}
+
+/** Best position in a grid, with the best score at least `exclusion` cells away from it. */
+export function gridPeak(g: NccGrid, exclusion = 2): NccPeak {
+  let best = -Infinity;
+  let bi = 0;
+  for (let k = 0; k < g.scores.length; k++) {
+    if (g.scores[k]! > best) {
+      best = g.scores[k]!;
+      bi = k;
+    }
+  }
+  const bx = bi % g.w;
+  const by = (bi - bx) / g.w;
+  let second = -Infinity;
+  for (let k = 0; k < g.scores.length; k++) {
+    const x = k % g.w;
+    const y = (k - x) / g.w;
+    if (Math.abs(x - bx) > exclusion || Math.abs(y - by) > exclusion) second = Math.max(second, g.scores[k]!);
+  }
+  return { ...subPixel(g, bx, by), score: best, second: Number.isFinite(second) ? second : -1 };
+}
+
+/**
+ * Local maxima of a grid (at least as high as their 8 neighbours) scoring `minScore` or more,
+ * best first, at most `max`: the places a repeated pattern (rows of boxes) could match.
+ */
+export function gridPeaks(g: NccGrid, minScore: number, max: number): { x: number; y: number; score: number }[] {
+  const out: { x: number; y: number; score: number }[] = [];
+  for (let y = 0; y < g.h; y++) {
+    for (let x = 0; x < g.w; x++) {
+      const v = g.scores[y * g.w + x]!;
+      if (v < minScore) continue;
+      let top = true;
+      for (let dy = -1; dy <= 1 && top; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if ((dx || dy) && xx >= 0 && yy >= 0 && xx < g.w && yy < g.h && g.scores[yy * g.w + xx]! > v) {
+            top = false;
+            break;
+          }
+        }
+      }
+      if (top) out.push({ ...subPixel(g, x, y), score: v });
+    }
+  }
+  return out.sort((a, b) => b.score - a.score).slice(0, max);
+}
+
+/** The best match of a patch over top-left positions [x0..x1] x [y0..y1] (see `nccGrid`). */
+export function nccSearch(m: InkMap, p: Patch, x0: number, y0: number, x1: number, y1: number, exclusion = 2): NccPeak | null {
+  const g = nccGrid(m, p, x0, y0, x1, y1);
+  return g ? gridPeak(g, exclusion) : null;
 }
 
 /** Mean of k x k blocks of a map: the ink map at a coarser scale, without touching the image again. */

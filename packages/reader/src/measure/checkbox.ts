@@ -4,8 +4,11 @@
  * place on the blank form, look around the box and at the shape of the ink, then decide.
  */
 import type { CheckboxEvidence, CheckboxField, GreyImage, RectPx } from '../types.ts';
-import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, EXIT_LINES, EXIT_MAX_SHARE, EXIT_SIDES, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
-import { countRect, countRing, crossingLines, darkLines } from './counts.ts';
+import type { LineMasks } from '../image/lines.ts';
+import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, reachRule, strokeRule, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
+import { countRect, countRing } from './counts.ts';
+import { largestPatch, reach as followInk } from './reach.ts';
+import { ruleRects } from './printedRules.ts';
 
 export interface BoxPlacement {
   /** The box where the registration puts it on the page. */
@@ -133,9 +136,11 @@ export interface MeasureInput {
   field: CheckboxField;
   placement: BoxPlacement;
   /** Other boxes near this one, page and blank pixels: kept out of its surround. */
-  neighbours: { page: RectPx; blank: RectPx }[];
+  neighbours: { page: RectPx; blank: RectPx; style: 'square' | 'cell' }[];
   threshold: number;
   dpi: number;
+  /** The blank form's printed rules (blank pixels). */
+  rules: LineMasks;
 }
 
 export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
@@ -152,7 +157,6 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
   // the re-location): whatever printed matter the page rectangle holds, the blank one holds too.
   const blankInterior = { x: interior.x + m.placement.blank.x - e0.x, y: interior.y + m.placement.blank.y - e0.y, w: interior.w, h: interior.h };
   const c = countRect(m.page, interior, m.threshold, MIN_DARK_NEIGHBOURS);
-  const exits = exitBands(m, loc, interior, e0, mm);
   const b = countRect(m.blank, blankInterior, m.threshold, MIN_DARK_NEIGHBOURS);
   const r = ratio(c.dark, c.total);
   const br = ratio(b.dark, b.total);
@@ -185,6 +189,12 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
     const brr = ratio(b.dark, b.total);
     return { side, rect, dark: p.dark, total: p.total, ratio: pr, blankRatio: brr, score: pr - brr };
   });
+  // Where the ink goes: through touching dark pixels, across the form's rules but not along them.
+  const print = printNear(m, loc, mm);
+  const follow = Math.round(2 * mm);
+  const printBudget = Math.ceil(1.5 * (loc.lineWidth + 2 * PRINT_MARGIN));
+  const reached = { box: loc.found, radius: follow, print, printBudget, ...followInk(m.page, { threshold: m.threshold, minDarkNeighbours: MIN_DARK_NEIGHBOURS, box: loc.found, interior, radius: follow, print, printBudget }) };
+  const patch = largestPatch(m.page, interior, m.threshold, MIN_DARK_NEIGHBOURS, print);
   return {
     expected: m.placement.expected,
     found: loc.found,
@@ -197,46 +207,39 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
     blank: { dark: b.dark, total: b.total, ratio: br },
     score: r - br,
     thresholds: { ...CHECKBOX_THRESHOLDS, low: Math.round(lowThreshold(c.total) * 10000) / 10000 },
-    exits,
+    reach: { ...reached, ...reachRule(m.dpi) },
+    patch: { ...patch, ...strokeRule(m.dpi) },
     surround: { threshold: SURROUND_INK, minScore: SURROUND_THRESHOLD, minNearScore: STRUCK_THROUGH_THRESHOLD, exclude, sides },
   };
 }
 
 export { decideCheckbox };
 
+/** Print rectangles are widened by this much all round: a fax thickens rules, registration is not exact. */
+const PRINT_MARGIN = 2;
 
 /**
- * See `CheckboxEvidence.exits`: thin bands just inside the interior and just outside the printed
- * edge, along the interior's own length (so the rules at the box's corners are not counted).
+ * The form's rules and box outlines around a box, on the page: the blank's rules in the window
+ * the ink is followed through, moved as the box itself was found (the rules moved with it), and
+ * the outlines of drawn squares (this one and its neighbours), each widened by PRINT_MARGIN.
  */
-function exitBands(m: MeasureInput, loc: LocatedBox, interior: RectPx, e0: RectPx, _mm: number): NonNullable<CheckboxEvidence['exits']> {
+function printNear(m: MeasureInput, loc: LocatedBox, mm: number): RectPx[] {
+  const e0 = m.placement.expected;
   const f = loc.found;
-  const band = 2;
+  const pad = Math.round(2 * mm) + 4;
+  // Blank pixel = page pixel + shift.
+  const shift = { x: m.placement.blank.x - f.x, y: m.placement.blank.y - f.y };
+  const win = { x: f.x - pad + shift.x, y: f.y - pad + shift.y, w: f.w + 2 * pad, h: f.h + 2 * pad };
+  const widen = (r: RectPx, by: number): RectPx => ({ x: r.x - by, y: r.y - by, w: r.w + 2 * by, h: r.h + 2 * by });
+  const out = ruleRects(m.rules, win).map((r) => widen({ x: r.x - shift.x, y: r.y - shift.y, w: r.w, h: r.h }, PRINT_MARGIN));
   const lw = loc.lineWidth;
-  // Just clear of the printed edge (one pixel of margin for a rule thicker than measured): past
-  // the outline of a square, past the rule beside a cell.
-  const outL = m.field.style === 'square' ? f.x - 2 : f.x - lw - 2;
-  const outR = m.field.style === 'square' ? f.x + f.w + 1 : f.x + f.w + lw + 1;
-  const outT = m.field.style === 'square' ? f.y - 2 : f.y - lw - 2;
-  const outB = m.field.style === 'square' ? f.y + f.h + 1 : f.y + f.h + lw + 1;
-  const toBlank = { x: m.placement.blank.x - e0.x, y: m.placement.blank.y - e0.y };
-  const sides: NonNullable<CheckboxEvidence['exits']>['sides'] = [];
-  const add = (side: 'left' | 'right' | 'top' | 'bottom', inside: RectPx, outside: RectPx, across: 'columns' | 'rows'): void => {
-    const blankOutside = { x: outside.x + toBlank.x, y: outside.y + toBlank.y, w: outside.w, h: outside.h };
-    const shiftBack = across === 'rows' ? -toBlank.y : -toBlank.x;
-    const ignore = darkLines(m.blank, blankOutside, across, SURROUND_INK).map((l) => l + shiftBack);
-    sides.push({ side, inside, outside, ignore, lines: crossingLines(m.page, inside, outside, across, SURROUND_INK, ignore, slackOf(inside, outside, across), interior) });
-  };
-  const I = interior;
-  add('left', { x: I.x, y: I.y, w: band, h: I.h }, { x: outL - band + 1, y: I.y, w: band, h: I.h }, 'rows');
-  add('right', { x: I.x + I.w - band, y: I.y, w: band, h: I.h }, { x: outR, y: I.y, w: band, h: I.h }, 'rows');
-  add('top', { x: I.x, y: I.y, w: I.w, h: band }, { x: I.x, y: outT - band + 1, w: I.w, h: band }, 'columns');
-  add('bottom', { x: I.x, y: I.y + I.h - band, w: I.w, h: band }, { x: I.x, y: outB, w: I.w, h: band }, 'columns');
-  return { minLines: EXIT_LINES, minSides: EXIT_SIDES, maxShare: EXIT_MAX_SHARE, sides };
-}
-
-/** Lines a stroke at 45 degrees drifts between two parallel bands: their distance apart, plus one. */
-export function slackOf(a: RectPx, b: RectPx, across: 'columns' | 'rows'): number {
-  const gap = across === 'rows' ? Math.max(b.x - (a.x + a.w), a.x - (b.x + b.w)) : Math.max(b.y - (a.y + a.h), a.y - (b.y + b.h));
-  return Math.max(0, gap) + 2;
+  const outline = (b: RectPx): RectPx[] => [
+    { x: b.x, y: b.y, w: b.w, h: lw },
+    { x: b.x, y: b.y + b.h - lw, w: b.w, h: lw },
+    { x: b.x, y: b.y, w: lw, h: b.h },
+    { x: b.x + b.w - lw, y: b.y, w: lw, h: b.h },
+  ].map((r) => widen(r, PRINT_MARGIN));
+  if (m.field.style === 'square') out.push(...outline(f));
+  for (const n of m.neighbours) if (n.style === 'square') out.push(...outline({ x: n.page.x + f.x - e0.x, y: n.page.y + f.y - e0.y, w: n.page.w, h: n.page.h }));
+  return out;
 }

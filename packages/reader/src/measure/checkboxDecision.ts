@@ -17,18 +17,30 @@ export function lowThreshold(total: number): number {
   return Math.min(0.07, Math.max(0.04, total > 0 ? 12 / total : 0.07));
 }
 
-/** Ink this share of the box counts for the strokes-through-the-box checks, below the review band. */
-const TRACE = 0.02;
 export const SURROUND_THRESHOLD = 0.08;
 /** Around the box only pen-dark ink counts: light printed shading and dithering do not. */
 export const SURROUND_INK = 128;
 export const STRUCK_THROUGH_THRESHOLD = 0.015;
-/** Columns (rows) of ink crossing into a neighbouring box that make a crossing stroke. */
-export const CROSSING_LINES = 3;
-/** Rows (columns) of ink leaving a side, and sides with ink leaving, that make a stroke through the box. */
-export const EXIT_LINES = 2;
-export const EXIT_SIDES = 2;
-export const EXIT_MAX_SHARE = 0.5;
+
+/**
+ * Ink followed out of the box (see `CheckboxEvidence.reach`): what reaches more than about
+ * 0.4 mm beyond the box's edge (a tick's end just over the outline does not), at least 8 pixels
+ * and a sixth of the ink inside, is a stroke through or out of the box.
+ */
+export function reachRule(dpi: number): { margin: number; minPixels: number; minShare: number } {
+  return { margin: Math.round((0.4 * dpi) / 25.4), minPixels: 8, minShare: 1 / 6 };
+}
+
+/**
+ * A patch of touching dark pixels 1.2 mm long with 30 pixels or more is a stroke: the box is
+ * marked even when the stroke is a small share of a big box. One 0.9 mm long is a trace of a
+ * mark (a mark mostly lost on the line, a small tick): never passed as empty. Fax specks are
+ * smaller (a standard-mode fax pixel is 0.25 x 0.26 mm, noise specks one or two of them).
+ */
+export function strokeRule(dpi: number): { strokeLength: number; strokePixels: number; traceLength: number } {
+  const mm = dpi / 25.4;
+  return { strokeLength: Math.round(1.2 * mm), strokePixels: 30, traceLength: Math.round(0.9 * mm) };
+}
 
 const pct = (v: number): string => `${Math.round(v * 1000) / 10} %`;
 
@@ -37,17 +49,14 @@ export function decideCheckbox(e: CheckboxEvidence): { state: CheckboxState; fla
   if (e.score >= t.filled) {
     return { state: 'review', flags: [{ code: 'checkbox_filled', message: `box is ${pct(e.score)} filled (at or above ${pct(t.filled)}): a filled box may mean the mark was cancelled` }] };
   }
-  // A band dark along most of its length lies on a printed rule (a fax widens them), not on a stroke.
-  const exits = e.exits?.sides.filter((s) => s.lines >= e.exits!.minLines && s.lines <= e.exits!.maxShare * (s.side === 'left' || s.side === 'right' ? s.inside.h : s.inside.w)) ?? [];
-  if (e.exits && e.score > TRACE && e.score < t.filled && exits.length >= e.exits.minSides) {
+  const stroke = isStroke(e);
+  const trace = isTrace(e);
+  const out = inkOutside(e);
+  if (out !== null && (e.score > t.low || stroke || trace)) {
     return {
       state: 'review',
-      flags: [{ code: 'checkbox_stroke_through', message: `ink runs out of the box on ${exits.map((s) => s.side).join(', ')}: a stroke through the box (a circle round the next box, a mark struck through)` }],
+      flags: [{ code: 'checkbox_ink_outside', message: `the ink in the box runs on outside it (${out} pixels more than ${e.reach!.margin} pixels beyond its edge, ${e.reach!.inside} inside): a line through the box, a neighbour's mark or a mark spilling over` }],
     };
-  }
-  const crossing = e.crossings?.find((c) => c.lines >= c.minLines);
-  if (crossing && e.score > TRACE) {
-    return { state: 'review', flags: [{ code: 'checkbox_crossing', message: `a stroke runs between this box and "${crossing.other}" (${crossing.lines} ${crossing.across} cross the edge): which box was meant?` }] };
   }
   if (e.score >= t.high && struckThrough(e)) {
     return {
@@ -55,15 +64,47 @@ export function decideCheckbox(e: CheckboxEvidence): { state: CheckboxState; fla
       flags: [{ code: 'checkbox_struck_through', message: 'the mark runs out of both sides of the box at mid-height: a mark struck through may mean cancelled' }],
     };
   }
+  if (e.score >= t.high && e.patch && !trace) {
+    const p = e.patch;
+    return {
+      state: 'review',
+      flags: [{ code: 'checkbox_specks', message: `fill ${pct(e.score)} but no stroke: the largest patch of ink is ${p.rect.w} x ${p.rect.h} pixels (fax specks are this small; a stroke is at least ${p.traceLength} long)` }],
+    };
+  }
   if (e.score >= t.high) return { state: 'marked', flags: [] };
+  if (stroke) return { state: 'marked', flags: [] };
   if (e.score > t.low) {
     return { state: 'review', flags: [{ code: 'checkbox_review_band', message: `fill ${pct(e.score)} is between ${pct(t.low)} and ${pct(t.high)}` }] };
+  }
+  if (trace) {
+    const p = e.patch!;
+    return { state: 'review', flags: [{ code: 'checkbox_trace', message: `a stroke ${Math.max(p.rect.w, p.rect.h)} pixels long is in the box (fill ${pct(e.score)}): a mark partly lost on the line, or a small one?` }] };
   }
   const around = inkAround(e);
   if (around) {
     return { state: 'review', flags: [{ code: 'checkbox_ink_around', message: `box is empty inside but has new ink just outside it on the ${around} (a circle drawn round it?)` }] };
   }
   return { state: 'empty', flags: [] };
+}
+
+/** Pixels of ink reaching past the margin when they make a stroke through or out of the box, else null. */
+export function inkOutside(e: CheckboxEvidence): number | null {
+  const r = e.reach;
+  if (!r) return null;
+  const out = r.outside.slice(r.margin).reduce((a, b) => a + b, 0);
+  return out >= r.minPixels && out >= r.minShare * r.inside ? out : null;
+}
+
+/** A stroke in the box (see `CheckboxEvidence.patch`), where the blank form has no print inside. */
+export function isStroke(e: CheckboxEvidence): boolean {
+  const p = e.patch;
+  if (!p || (e.blank && e.blank.dark > 0)) return false;
+  return Math.max(p.rect.w, p.rect.h) >= p.strokeLength && p.pixels >= p.strokePixels;
+}
+
+export function isTrace(e: CheckboxEvidence): boolean {
+  const p = e.patch;
+  return !!p && Math.max(p.rect.w, p.rect.h) >= p.traceLength;
 }
 
 /** "left and right" or "top and bottom" when both strips of a pair carry new ink, else null. */
@@ -73,6 +114,8 @@ export function inkAround(e: CheckboxEvidence): string | null {
   const has = (side: string): boolean => s.sides.some((x) => x.side === side && x.total > 0 && x.score >= s.minScore);
   if (has('left') && has('right')) return 'left and right';
   if (has('top') && has('bottom')) return 'top and bottom';
+  // A circle drawn tight round the box passes close by on both sides.
+  if (has('near-left') && has('near-right')) return 'left and right, close by';
   return null;
 }
 

@@ -6,9 +6,9 @@ import type { CheckboxEvidence, CheckboxRecomputation, GreyImage, RectPx } from 
 
 const EMPTY: RectPx = { x: 0, y: 0, w: 0, h: 0 };
 import { decodePngGrey } from '../image/grey.ts';
-import { slackOf } from './checkbox.ts';
 import { decideCheckbox } from './checkboxDecision.ts';
-import { countRect, countRing, crossingLines } from './counts.ts';
+import { countRect, countRing } from './counts.ts';
+import { largestPatch, reach } from './reach.ts';
 
 export async function recomputeCheckbox(pageImagePng: Uint8Array, evidence: CheckboxEvidence): Promise<CheckboxRecomputation & { evidence: CheckboxEvidence }> {
   return recomputeOnImage(await decodePngGrey(pageImagePng), evidence);
@@ -31,16 +31,17 @@ export function recomputeOnImage(img: GreyImage, stored: CheckboxEvidence): Chec
       }),
     };
   }
-  if (stored.exits) {
-    const th = stored.surround?.threshold ?? t;
-    e.exits = { ...stored.exits, sides: stored.exits.sides.map((s) => ({ ...s, lines: crossingLines(img, s.inside, s.outside, s.side === 'left' || s.side === 'right' ? 'rows' : 'columns', th, s.ignore, slackOf(s.inside, s.outside, s.side === 'left' || s.side === 'right' ? 'rows' : 'columns'), stored.interior) })) };
+  const minN = stored.binarisation.minDarkNeighbours ?? 0;
+  if (stored.reach) {
+    const r = stored.reach;
+    e.reach = { ...r, ...reach(img, { threshold: t, minDarkNeighbours: minN, box: r.box, interior: stored.interior, radius: r.radius, print: r.print, printBudget: r.printBudget }) };
   }
-  if (stored.crossings) e.crossings = stored.crossings.map((c) => ({ ...c, lines: crossingLines(img, c.band, c.otherBand, c.across, t, [], c.slack) }));
+  if (stored.patch) e.patch = { ...stored.patch, ...largestPatch(img, stored.interior, t, minN, stored.reach?.print ?? []) };
   const { state } = decideCheckbox(e);
   const same =
     e.dark === stored.dark &&
-    (stored.exits?.sides ?? []).every((s, i) => e.exits!.sides[i]!.lines === s.lines) &&
-    (stored.crossings ?? []).every((c, i) => e.crossings![i]!.lines === c.lines) &&
+    (!stored.reach || (e.reach!.inside === stored.reach.inside && e.reach!.outside.length === stored.reach.outside.length && e.reach!.outside.every((v, i) => v === stored.reach!.outside[i]))) &&
+    (!stored.patch || (e.patch!.pixels === stored.patch.pixels && JSON.stringify(e.patch!.rect) === JSON.stringify(stored.patch.rect))) &&
     e.total === stored.total &&
     e.ratio === stored.ratio &&
     e.score === stored.score &&

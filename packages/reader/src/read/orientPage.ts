@@ -7,6 +7,7 @@
 import type { GreyImage, PageClassification } from '../types.ts';
 import { rotateQuarter, rotateSmall } from '../image/grey.ts';
 import { type Quarter, rotateRaster } from '../image/quarter.ts';
+import type { ReceivedArea } from '../image/received.ts';
 import type { InkMap } from '../image/inkMap.ts';
 import { textUpright } from '../orient/textUpright.ts';
 import { estimateSkew } from '../orient/skew.ts';
@@ -28,6 +29,8 @@ export interface OrientedPage {
   classification: PageClassification;
   prep: PreparedPage | null;
   fit: RegistrationFit | null;
+  /** Which pixels of `image` were on the page as received. */
+  received: ReceivedArea;
 }
 
 export function orientAndIdentify(input: GreyImage, preps: PreparedPage[]): OrientedPage {
@@ -39,6 +42,7 @@ export function orientAndIdentify(input: GreyImage, preps: PreparedPage[]): Orie
     img = rotateSmall(img, -skewDeg);
     fm = fineInkMap(img);
   }
+  const received = (rotation: Quarter): ReceivedArea => ({ width: input.width, height: input.height, rotateDeg: -skewDeg, rotation });
   const ranked = rankCandidates(fm, preps);
   let best: { c: Candidate; fit: RegistrationFit; score: number } | null = null;
   for (const c of ranked.filter((r) => r.coarseScore >= COARSE_FLOOR).slice(0, 3)) {
@@ -55,7 +59,7 @@ export function orientAndIdentify(input: GreyImage, preps: PreparedPage[]): Orie
       : `only ${best ? `${best.fit.inliers} of ${best.fit.attempted}` : 'none'} of the printed features of the closest template (${top.prep.templateId} page ${top.prep.pageIndex + 1}) were found; at least ${Math.round(RECOGNITION_FLOOR * 100)} % are needed`;
     // No form to go by: turn the page by its text, when the text says clearly which way is up.
     const rotation = uprightByText(fm, skew.rowsOverColumns);
-    return { image: rotation === 0 ? img : rotateQuarter(img, rotation), rotation, skewDeg, classification: { kind: 'unrecognised', reason, bestScore: round3(bestScore) }, prep: null, fit: null };
+    return { image: rotation === 0 ? img : rotateQuarter(img, rotation), rotation, skewDeg, classification: { kind: 'unrecognised', reason, bestScore: round3(bestScore) }, prep: null, fit: null, received: received(rotation) };
   }
   const { c, fit } = best;
   return {
@@ -65,6 +69,7 @@ export function orientAndIdentify(input: GreyImage, preps: PreparedPage[]): Orie
     classification: { kind: 'template', templateId: c.prep.templateId, templateVersion: c.prep.templateVersion, page: c.prep.pageIndex, score: round3(best.score) },
     prep: c.prep,
     fit,
+    received: received(c.rotation),
   };
 }
 

@@ -5,11 +5,11 @@
  */
 import type { BarcodeReading, CheckboxEvidence, CheckboxField, CheckboxReading, DecodedPage, FieldReading, Flag, Gate, GreyImage, PageReading, RectPx, Registration, TextField, TextReading } from '../types.ts';
 import { encodePng } from '../image/grey.ts';
+import { type ReceivedArea, receivedRect } from '../image/received.ts';
 import { type Affine, mapRect, scaleAndRotation } from '../register/affine.ts';
-import { decideCheckbox, measureCheckbox, slackOf } from '../measure/checkbox.ts';
-import { CROSSING_LINES } from '../measure/checkboxDecision.ts';
-import { crossingLines } from '../measure/counts.ts';
+import { decideCheckbox, measureCheckbox } from '../measure/checkbox.ts';
 import { applyGroupRules } from '../measure/groups.ts';
+import { blankRules } from '../measure/printedRules.ts';
 import { type Streak, findStreaks } from '../measure/streaks.ts';
 import { MIN_FEATURES, RECOGNITION_FLOOR, orientAndIdentify } from './orientPage.ts';
 import type { PreparedPage } from './prepare.ts';
@@ -67,7 +67,7 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
     });
     const boxes = prep.def.fields.filter((f): f is CheckboxField => f.kind === 'checkbox');
     const streaks = findStreaks(img, prep.blank, fit.transform, dpi);
-    const checkboxes = readCheckboxes(img, prep, fit.transform, boxes, dpi, streaks);
+    const checkboxes = readCheckboxes(img, prep, fit.transform, boxes, dpi, streaks, o.received);
     const crossed = checkboxes.filter((r) => r.flags.some((f) => f.code === 'vertical_streak')).length;
     gates.push({
       code: 'streaks',
@@ -90,7 +90,7 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
       : texts.map((f) => notRead(f, clampRect(mapRect(fit.transform, f.region), img)));
     const textReadings = textReadingsRaw.map((r) => {
       const full = textRegions.get(r.key);
-      if (full && !insideImage(full, img)) r.flags.push({ code: 'field_off_page', message: 'part of this field lies outside the page as received (cut off or under the edge)' });
+      if (full && !receivedRect(o.received, full)) r.flags.push({ code: 'field_off_page', message: 'part of this field lies outside the page as received (cut off or under the edge)' });
       return r;
     });
     const barcodeFields = prep.def.fields.filter((f) => f.kind === 'barcode');
@@ -146,20 +146,21 @@ export function markThreshold(img: GreyImage): number {
   return Math.max(120, Math.min(200, paper - 45));
 }
 
-function readCheckboxes(img: GreyImage, prep: PreparedPage, t: Affine, boxes: CheckboxField[], dpi: number, streaks: Streak[]): CheckboxReading[] {
+function readCheckboxes(img: GreyImage, prep: PreparedPage, t: Affine, boxes: CheckboxField[], dpi: number, streaks: Streak[], received: ReceivedArea): CheckboxReading[] {
   const threshold = markThreshold(img);
   const placed = boxes.map((f) => ({ f, page: mapRect(t, f.region), blank: mmRect(f.region, dpi) }));
   const near = Math.round((3 * dpi) / 25.4);
+  const rules = blankRules(prep.blank, dpi);
   const measured = placed.map(({ f, page, blank }) => {
-    const neighbours = placed.filter((o) => o.f !== f && Math.abs(o.page.x - page.x) < page.w + o.page.w + near && Math.abs(o.page.y - page.y) < page.h + o.page.h + near).map((o) => ({ page: o.page, blank: o.blank }));
-    return { f, evidence: measureCheckbox({ page: img, blank: prep.blank, field: f, placement: { expected: page, blank }, neighbours, threshold, dpi }) };
+    const neighbours = placed.filter((o) => o.f !== f && Math.abs(o.page.x - page.x) < page.w + o.page.w + near && Math.abs(o.page.y - page.y) < page.h + o.page.h + near).map((o) => ({ page: o.page, blank: o.blank, style: o.f.style }));
+    return { f, evidence: measureCheckbox({ page: img, blank: prep.blank, field: f, placement: { expected: page, blank }, neighbours, threshold, dpi, rules }) };
   });
-  addCrossings(img, measured, threshold, dpi);
   return measured.map(({ f, evidence }) => {
     const decision = decideCheckbox(evidence);
     const flags = [...decision.flags];
     let state = decision.state;
-    if (!insideImage(evidence.expected, img)) {
+    // Straightening brings white in where the page was not: a box there was never seen.
+    if (!receivedRect(received, evidence.interior)) {
       state = 'review';
       flags.push({ code: 'field_off_page', message: 'part of this box lies outside the page as received (cut off or under the edge)' });
     }
@@ -170,43 +171,6 @@ function readCheckboxes(img: GreyImage, prep: PreparedPage, t: Affine, boxes: Ch
     }
     return { kind: 'checkbox', key: f.key, region: evidence.found, flags, state, evidence } satisfies CheckboxReading;
   });
-}
-
-/**
- * Boxes that touch (stacked cells of an "x" column, boxes side by side): record strokes that
- * cross the edge between them, in thin bands against each interior's shared side.
- */
-function addCrossings(img: GreyImage, measured: { f: CheckboxField; evidence: CheckboxEvidence }[], threshold: number, dpi: number): void {
-  const band = 2;
-  const maxGap = Math.round((1.2 * dpi) / 25.4);
-  for (const a of measured) {
-    for (const b of measured) {
-      if (a === b) continue;
-      const A = a.evidence.interior;
-      const B = b.evidence.interior;
-      const xOverlap = Math.min(A.x + A.w, B.x + B.w) - Math.max(A.x, B.x);
-      const yOverlap = Math.min(A.y + A.h, B.y + B.h) - Math.max(A.y, B.y);
-      const add = (across: 'columns' | 'rows', mine: RectPx, theirs: RectPx): void => {
-        const slack = slackOf(mine, theirs, across);
-        const lines = crossingLines(img, mine, theirs, across, threshold, [], slack);
-        (a.evidence.crossings ??= []).push({ other: b.f.key, band: mine, otherBand: theirs, across, slack, lines, minLines: CROSSING_LINES });
-      };
-      const below = B.y - (A.y + A.h);
-      const above = A.y - (B.y + B.h);
-      if (xOverlap >= 0.5 * Math.min(A.w, B.w)) {
-        const x = Math.max(A.x, B.x);
-        if (below >= 0 && below <= maxGap) add('columns', { x, y: A.y + A.h - band, w: xOverlap, h: band }, { x, y: B.y, w: xOverlap, h: band });
-        else if (above >= 0 && above <= maxGap) add('columns', { x, y: A.y, w: xOverlap, h: band }, { x, y: B.y + B.h - band, w: xOverlap, h: band });
-      }
-      const right = B.x - (A.x + A.w);
-      const left = A.x - (B.x + B.w);
-      if (yOverlap >= 0.5 * Math.min(A.h, B.h)) {
-        const y = Math.max(A.y, B.y);
-        if (right >= 0 && right <= maxGap) add('rows', { x: A.x + A.w - band, y, w: band, h: yOverlap }, { x: B.x, y, w: band, h: yOverlap });
-        else if (left >= 0 && left <= maxGap) add('rows', { x: A.x, y, w: band, h: yOverlap }, { x: B.x + B.w - band, y, w: band, h: yOverlap });
-      }
-    }
-  }
 }
 
 function notRead(f: TextField, region: RectPx): TextReading {
@@ -224,10 +188,6 @@ function clampRect(r: RectPx, img: GreyImage): RectPx {
   const x = Math.max(0, Math.min(img.width - 1, r.x));
   const y = Math.max(0, Math.min(img.height - 1, r.y));
   return { x, y, w: Math.max(1, Math.min(img.width - x, r.w - (x - r.x))), h: Math.max(1, Math.min(img.height - y, r.h - (y - r.y))) };
-}
-
-function insideImage(r: RectPx, img: GreyImage): boolean {
-  return r.x >= 0 && r.y >= 0 && r.x + r.w <= img.width && r.y + r.h <= img.height;
 }
 
 function overlaps(a: RectPx, b: RectPx): boolean {

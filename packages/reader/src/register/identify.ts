@@ -30,11 +30,24 @@ export function rankCandidates(fineMap: InkMap, preps: PreparedPage[]): Candidat
       const t = prep.coarse;
       // A page much longer or wider than the template in this turn cannot be it.
       if (Math.abs(map.width / t.width - 1) > 0.2 || Math.abs(map.height / t.height - 1) > 0.2) continue;
-      const patch = makePatch(t, MARGIN, MARGIN, t.width - 2 * MARGIN, t.height - 2 * MARGIN);
-      if (!patch) continue;
-      const peak = nccSearch(map, patch, MARGIN - SHIFT, MARGIN - SHIFT, MARGIN + SHIFT, MARGIN + SHIFT, 2);
-      if (!peak) continue;
-      out.push({ prep, rotation, coarseScore: peak.score, offset: { dx: (peak.x - MARGIN) * COARSE_FACTOR, dy: (peak.y - MARGIN) * COARSE_FACTOR } });
+      // A page cut short (the fax stopped early) or longer than the form is compared over the
+      // part of the form it can hold: the top of the form when the page lost its bottom, the
+      // bottom when it lost its top (a short page fed upside down). The better of the two stands.
+      const ph = Math.min(t.height, map.height) - 2 * MARGIN;
+      const pw = Math.min(t.width, map.width) - 2 * MARGIN;
+      const tops = map.height < t.height ? [MARGIN, t.height - MARGIN - ph] : [MARGIN];
+      let best: { score: number; dx: number; dy: number } | null = null;
+      for (const ty of tops) {
+        const patch = makePatch(t, MARGIN, ty, pw, ph);
+        if (!patch) continue;
+        // Where the patch should sit on the page: the same place, or as far up as the page is short.
+        const py = ty === MARGIN ? MARGIN : ty - (t.height - map.height);
+        const peak = nccSearch(map, patch, MARGIN - SHIFT, py - SHIFT, MARGIN + SHIFT, py + SHIFT, 2);
+        if (!peak) continue;
+        if (!best || peak.score > best.score) best = { score: peak.score, dx: (peak.x - MARGIN) * COARSE_FACTOR, dy: (peak.y - ty) * COARSE_FACTOR };
+      }
+      if (!best) continue;
+      out.push({ prep, rotation, coarseScore: best.score, offset: { dx: best.dx, dy: best.dy } });
     }
   }
   return out.sort((a, b) => b.coarseScore - a.coarseScore);
