@@ -221,21 +221,29 @@ function near(rule: Uint8Array, w: number, h: number, along: 'rows' | 'columns')
 function pageRules(crop: GreyImage, zone: Uint8Array, along: 'rows' | 'columns', out: Uint8Array): void {
   const { width: w, height: h, data } = crop;
   const rows = along === 'rows';
-  // Index of (i along the rule, j across it).
+  // Pixel (i along the rule, j across it) is at i * sa + j * sc.
   const n = rows ? w : h;
   const m = rows ? h : w;
-  const at = (i: number, j: number): number => (rows ? j * w + i : i * w + j);
-  const inkAt = (i: number, j: number): boolean => j >= 0 && j < m && i >= 0 && i < n && data[at(i, j)]! < TEXT_INK;
+  const sa = rows ? 1 : w;
+  const sc = rows ? w : 1;
   const mine = new Uint8Array(w * h);
-  let found = false;
+  // Only the lines across which the blank has a rule nearby.
+  const lines: number[] = [];
   for (let j = 0; j < m; j++) {
+    let any = false;
+    for (let i = 0, p = j * sc; i < n; i++, p += sa) if (zone[p]) { any = true; break; }
+    if (any) lines.push(j);
+  }
+  let found = false;
+  for (const j of lines) {
     let start = -1;
     for (let i = 0; i <= n; i++) {
-      const on = i < n && zone[at(i, j)] === 1 && data[at(i, j)]! < PRINT;
+      const p = i * sa + j * sc;
+      const on = i < n && zone[p] === 1 && data[p]! < PRINT;
       if (on && start < 0) start = i;
       if (!on && start >= 0) {
         if (i - start >= RULE_RUN) {
-          for (let k = start; k < i; k++) mine[at(k, j)] = 1;
+          for (let k = start; k < i; k++) mine[k * sa + j * sc] = 1;
           found = true;
         }
         start = -1;
@@ -243,23 +251,32 @@ function pageRules(crop: GreyImage, zone: Uint8Array, along: 'rows' | 'columns',
     }
   }
   if (!found) return;
+  // Ink at (i, j) that is not the rule itself.
+  const stroke = (i: number, j: number): boolean => {
+    if (j < 0 || j >= m || i < 0 || i >= n) return false;
+    const p = i * sa + j * sc;
+    return data[p]! < TEXT_INK && !mine[p];
+  };
+  const dark = (i: number, j: number): boolean => j >= 0 && j < m && data[i * sa + j * sc]! < TEXT_INK;
+  const j0 = lines[0]!;
+  const j1 = lines[lines.length - 1]!;
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; ) {
-      if (!mine[at(i, j)]) {
+    for (let j = j0; j <= j1; ) {
+      if (!mine[i * sa + j * sc]) {
         j++;
         continue;
       }
       let e = j;
-      while (e + 1 < m && mine[at(i, e + 1)]) e++;
+      while (e + 1 < m && mine[i * sa + (e + 1) * sc]) e++;
       // A stroke crossing: ink just before and just after the rule's thickness, at this line or
       // the next one (a slanting stroke).
-      const before = [i - 1, i, i + 1].some((ii) => inkAt(ii, j - 1) && !mine[at(Math.max(0, Math.min(n - 1, ii)), Math.max(0, j - 1))]);
-      const after = [i - 1, i, i + 1].some((ii) => inkAt(ii, e + 1) && !mine[at(Math.max(0, Math.min(n - 1, ii)), Math.min(m - 1, e + 1))]);
+      const before = stroke(i - 1, j - 1) || stroke(i, j - 1) || stroke(i + 1, j - 1);
+      const after = stroke(i - 1, e + 1) || stroke(i, e + 1) || stroke(i + 1, e + 1);
       if (!(before && after)) {
-        for (let k = j; k <= e; k++) out[at(i, k)] = 1;
+        for (let k = j; k <= e; k++) out[i * sa + k * sc] = 1;
         // The fringe of a rule on a grey page: paler pixels right beside it.
-        if (j > 0 && data[at(i, j - 1)]! >= TEXT_INK - 40 && !inkAt(i, j - 2)) out[at(i, j - 1)] = 1;
-        if (e + 1 < m && data[at(i, e + 1)]! >= TEXT_INK - 40 && !inkAt(i, e + 2)) out[at(i, e + 1)] = 1;
+        if (j > 0 && data[i * sa + (j - 1) * sc]! >= TEXT_INK - 40 && !dark(i, j - 2)) out[i * sa + (j - 1) * sc] = 1;
+        if (e + 1 < m && data[i * sa + (e + 1) * sc]! >= TEXT_INK - 40 && !dark(i, e + 2)) out[i * sa + (e + 1) * sc] = 1;
       }
       j = e + 1;
     }
