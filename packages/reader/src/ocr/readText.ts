@@ -34,7 +34,7 @@ export const WHITELIST: Record<TextType, string | undefined> = {
 };
 
 /** Below this confidence a word is flagged for a person. */
-export const MIN_WORD_CONFIDENCE = 0.85;
+export const MIN_WORD_CONFIDENCE = 0.87;
 /** Below this confidence a single letter is flagged for a person (a word can hide one weak letter). */
 export const MIN_SYMBOL_CONFIDENCE = 0.6;
 
