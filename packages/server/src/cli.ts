@@ -7,13 +7,15 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino, { type Logger } from 'pino';
-import { loadConfig, type Config } from './config.ts';
+import type { Logger } from 'pino';
+import { createLogger } from './logging.ts';
+import { DEMO_VAR_DIR, loadConfig, type Config } from './config.ts';
 import { migrateAll, openDatabase, startServer, WEB_DIST, type Running } from './app/start.ts';
 import { newTotpSecret, totpCode, totpUri } from './auth/totp.ts';
 import { assertDemoAllowed, createActiveUserForDemo } from './auth/users.ts';
 import { recordAudit, serviceContext } from './audit/audit.ts';
 import type { Role } from './db/schema.ts';
+import type { ReceivedSummary } from './delivery/index.ts';
 import { DEFAULT_LIS, setLisConnection } from './requisitions/delivery-port.ts';
 import { LocalKeyFileProvider } from './crypto/keys.ts';
 import { Vault } from './crypto/vault.ts';
@@ -26,7 +28,8 @@ const USAGE = `usage: nexession <command>
 
   start      serve Nexession over HTTPS (embedded PostgreSQL unless DATABASE_URL is set)
   demo [n]   start, plus demo users, the LIS simulator and n synthetic faxes (demo only;
-             also: npm start -- --demo). Run it instead of start, on the same data folder.
+             also: npm start -- --demo). Keeps its own data in ./var-demo (unless
+             NEXESSION_VAR_DIR is set), so it runs beside start.
   migrate    apply database migrations and exit
   lis-sim    run the bundled MLLP LIS simulator (see: nexession lis-sim --help)
   rotate-key introduce a new key-encryption key and re-wrap every data key with it
@@ -37,7 +40,7 @@ DATABASE_URL + DATABASE_OWNER_URL, TLS_CERT + TLS_KEY, INBOX_DIR (./var/inbox),
 IDLE_TIMEOUT_SECONDS (900), LOG_LEVEL (info).`;
 
 function logger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: { app: 'nexession' } });
+  return createLogger({ level: config.logLevel, format: config.logFormat });
 }
 
 function newestMtime(dir: string): number {
@@ -83,16 +86,26 @@ function banner(running: Running, out: (line: string) => void): void {
   out('');
 }
 
-function keepRunning(running: Running, log: Logger, extra: () => Promise<void> = async () => {}): Promise<number> {
+/** The data folder of a command: the demo keeps its own unless NEXESSION_VAR_DIR names one. */
+export function configFor(command: 'start' | 'demo', env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  return loadConfig(env, cwd, command === 'demo' ? { varDir: DEMO_VAR_DIR } : {});
+}
+
+function keepRunning(running: Running, log: Logger, out: (line: string) => void, extra: () => Promise<void> = async () => {}): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
+      out('');
+      out('Stopping Nexession…');
       log.info({ signal }, 'shutting down');
       void extra()
         .then(() => running.close())
-        .finally(() => resolve(0));
+        .finally(() => {
+          out(`Nexession stopped. Its data stays in ${running.ctx.config.varDir}.`);
+          resolve(0);
+        });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -100,12 +113,12 @@ function keepRunning(running: Running, log: Logger, extra: () => Promise<void> =
 }
 
 async function start(out: (line: string) => void): Promise<number> {
-  const config = loadConfig();
+  const config = configFor('start');
   const log = logger(config);
   const webDist = ensureWebBuilt(out);
   const running = await startServer(config, { log, webDist });
   banner(running, out);
-  return keepRunning(running, log);
+  return keepRunning(running, log, out);
 }
 
 const DEMO_PASSWORD = 'demo-password-2026';
@@ -117,7 +130,7 @@ const DEMO_USERS: { username: string; displayName: string; roles: Role[] }[] = [
 ];
 
 async function demo(argv: string[], out: (line: string) => void): Promise<number> {
-  const config = loadConfig();
+  const config = configFor('demo');
   const log = logger(config);
   const count = Number(argv[0] ?? 5);
   const webDist = ensureWebBuilt(out);
@@ -143,13 +156,14 @@ async function demo(argv: string[], out: (line: string) => void): Promise<number
   }
   out(`  Current code: npx nexession totp <secret>   (or add ${totpUri(secrets['demo-reviewer']!, 'demo-reviewer')} to an authenticator app)`);
 
-  const { startLisSimulator } = await import('./delivery/index.ts');
+  const { startLisSimulator, receivedLine } = await import('./delivery/index.ts');
   const sim = await startLisSimulator({ port: 0, host: '127.0.0.1', outDir: path.join(config.varDir, 'lis-sim') });
   await ctx.db.transaction().execute(async (trx) => {
     await setLisConnection(trx, { ...DEFAULT_LIS, host: sim.host, port: sim.port });
     await recordAudit(trx, ctx.vault, serviceContext('demo'), { action: 'lis.configure', objectType: 'settings', objectId: 'lis_connection', details: { host: sim.host, port: sim.port, demo: true } });
   });
   out(`  LIS simulator on ${sim.host}:${sim.port} (MLLP); what it receives is written to ${sim.outDir}`);
+  sim.on('message', (summary: ReceivedSummary) => out(receivedLine(summary)));
 
   // The Ontario requisition, set up the way a lab would (blank PDF + OSCAR map + meanings), when
   // the public test files are beside the repository.
@@ -172,7 +186,7 @@ async function demo(argv: string[], out: (line: string) => void): Promise<number
   out('=============================================================================');
   // demo-admin is an active administrator now: the first-administrator link no longer works.
   banner({ ...running, setupUrl: null }, out);
-  return keepRunning(running, log, () => sim.close());
+  return keepRunning(running, log, out, () => sim.close());
 }
 
 const REALDATA = process.env.NEXESSION_REALDATA ?? path.resolve(REPO_ROOT, '../shared/realdata');

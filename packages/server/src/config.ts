@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { logFormat, type LogFormat } from './logging.ts';
 
 export interface Config {
   varDir: string;
@@ -29,6 +30,8 @@ export interface Config {
   maxPages: number;
   maxPagePixels: number;
   logLevel: string;
+  /** `human`: one line per event (the default on a terminal); `json`: for machines (the default otherwise). */
+  logFormat: LogFormat;
   webDist: string | null;
   /** Break-glass: the time box when the person does not choose one, and the longest allowed (at most 240). */
   breakGlassMinutes: number;
@@ -49,8 +52,14 @@ function int(value: string | undefined, fallback: number): number {
   return n;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const varDir = path.resolve(cwd, env.NEXESSION_VAR_DIR ?? 'var');
+/**
+ * The demo's data folder when `NEXESSION_VAR_DIR` is unset: its own, so the demo (known
+ * passwords, printed secrets) never touches the real folder and both run on one machine.
+ */
+export const DEMO_VAR_DIR = 'var-demo';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), defaults: { varDir?: string } = {}): Config {
+  const varDir = path.resolve(cwd, env.NEXESSION_VAR_DIR ?? defaults.varDir ?? 'var');
   const appUrl = env.DATABASE_URL;
   const ownerUrl = env.DATABASE_OWNER_URL;
   if ((appUrl && !ownerUrl) || (!appUrl && ownerUrl)) {
@@ -77,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxPages: int(env.MAX_PAGES, 50),
     maxPagePixels: int(env.MAX_PAGE_PIXELS, 40_000_000),
     logLevel: env.LOG_LEVEL ?? 'info',
+    logFormat: logFormat(env, Boolean(process.stdout.isTTY)),
     webDist: env.WEB_DIST ?? null,
     ...breakGlassBox(env),
     readerThreads: readerThreads(env),

@@ -237,7 +237,7 @@ export async function disableUser(ctx: AppContext, rc: RequestContext, userId: s
 export async function assertDemoAllowed(ctx: AppContext): Promise<void> {
   const real = await ctx.db.selectFrom('users').select('id').where('is_demo', '=', false).executeTakeFirst();
   if (real) {
-    throw new Error('this data folder has real accounts; the demo (known passwords, printed secrets) runs only on a folder of its own: set NEXESSION_VAR_DIR');
+    throw new Error('this data folder has real accounts; the demo (known passwords, printed secrets) runs only on a folder of its own (./var-demo unless NEXESSION_VAR_DIR names another)');
   }
 }
 

@@ -9,7 +9,7 @@ export { readAck, lisOrderNumber } from './hl7/ack.ts';
 export type { Ack, AckCode, AckVerdict, LisOrder } from './hl7/ack.ts';
 export { MllpClient, sendWithRetry } from './mllp/client.ts';
 export type { AttemptOutcome, MllpEndpoint, UnmatchedFrame } from './mllp/client.ts';
-export { startLisSimulator } from './lis-sim/simulator.ts';
+export { receivedLine, startLisSimulator } from './lis-sim/simulator.ts';
 export type { LisSimulator, LisSimulatorOptions, Behaviour, ReceivedSummary } from './lis-sim/simulator.ts';
 export { runLisSimCli, LIS_SIM_USAGE } from './lis-sim/cli.ts';
 export { createDeliveryService } from './outbox/service.ts';

@@ -9,6 +9,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../auth/errors.ts';
+import { redactUrl } from '../logging.ts';
 import type { AppContext } from '../context.ts';
 import { registerAccessControl, type Access } from './access.ts';
 import type { JobSender } from '../intake/store.ts';
@@ -54,6 +55,9 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
   const app = Fastify({
     ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert, ...HTTPS_TLS_OPTIONS } } : {}),
     loggerInstance: ctx.log,
+    // Fastify's own request lines carry the raw URL (one-time setup tokens included) at info:
+    // requests are logged below instead, redacted, at debug.
+    disableRequestLogging: true,
     genReqId: () => randomUUID(),
     trustProxy: false,
     bodyLimit: 1024 * 1024,
@@ -72,6 +76,12 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
     for (const m of methods) if (m !== 'HEAD') routeTable.push({ method: m, url: r.url, access });
   });
   app.decorate('routeTable', routeTable);
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug(
+      { method: req.method, url: redactUrl(req.url), route: req.routeOptions.url ?? null, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
   await app.register(fastifyCookie);
   registerSecurityHeaders(app);
   registerAccessControl(app, ctx);

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Behaviour, type LisSimulator, startLisSimulator } from './simulator.ts';
+import { type Behaviour, type LisSimulator, receivedLine, startLisSimulator } from './simulator.ts';
 
 export const LIS_SIM_USAGE = `usage: nexession lis-sim [--port 2575] [--host 127.0.0.1] [--out ./var/lis-sim]
                        [--tls-cert <pem> --tls-key <pem>]
@@ -66,6 +66,7 @@ export async function runLisSimCli(argv: string[], io: LisSimCliIo = { out: (l) 
   const sim = await startLisSimulator({ port, host: values.host, outDir, tls, behaviour });
   io.out(`LIS simulator listening on ${sim.host}:${sim.port} (MLLP${sim.tls ? ' over TLS' : ''}, behaviour: ${behaviour.kind})`);
   io.out(`writing received messages to ${sim.outDir}`);
+  sim.on('message', (summary) => io.out(receivedLine(summary)));
   const stop = () => {
     void sim.close();
   };

@@ -10,7 +10,7 @@ import { MllpClient } from '../mllp/client.ts';
 import { encodeFrame, MllpDecoder } from '../mllp/framing.ts';
 import { syntheticConnection, syntheticOrder } from '../testing/fixtures.ts';
 import { parseBehaviour, runLisSimCli } from './cli.ts';
-import { type LisSimulator, startLisSimulator } from './simulator.ts';
+import { type LisSimulator, receivedLine, startLisSimulator } from './simulator.ts';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -53,6 +53,10 @@ describe('LIS simulator', () => {
     expect(ack.ok && ack.ack).toMatchObject({ code: 'AA', controlId: order.controlId, lisOrders: [{ placer: 'REQ000123-1', filler: 'ACC100001' }, { placer: 'REQ000123-2', filler: 'ACC100001' }] });
     const summary = sim.received[0]!;
     expect(summary.orders.map((o) => [o.test.code, o.priority, o.specimen?.source])).toEqual([['1234', 'S', 'Cervix'], ['PAP1', 'S', 'Cervix']]);
+    // The console line names the message by ids and counts, never the patient.
+    const line = receivedLine(summary);
+    expect(line).toBe(`LIS simulator: #1 ORM^O01 control id ${order.controlId}, 2 orders; answered AA, accession ACC100001; saved as ${summary.file}`);
+    for (const phi of [summary.patient!.lastName, summary.patient!.firstName, summary.patient!.dob]) expect(line).not.toContain(phi);
   });
 
   it('answers an unreadable frame with AR and an empty MSA-2, and still writes the bytes', async () => {

@@ -92,6 +92,17 @@ export interface ReceivedSummary {
   }[];
 }
 
+/**
+ * One console line per received message, for the person watching a demo: ids and counts only
+ * (control id, message type, accession, file), never a name or a value from the message.
+ */
+export function receivedLine(s: ReceivedSummary): string {
+  if (!s.parsed) return `LIS simulator: #${s.index} unreadable message (${s.bytes} bytes), answered AR; saved as ${s.file}`;
+  const orders = s.orders.length;
+  const answer = s.ack ? `answered ${s.ack.code}${s.ack.accession ? `, accession ${s.ack.accession}` : ''}` : 'not an order';
+  return `LIS simulator: #${s.index} ${s.messageType || '?'} control id ${s.controlId || '?'}, ${orders} order${orders === 1 ? '' : 's'}; ${answer}; saved as ${s.file}`;
+}
+
 export interface LisSimulator extends EventEmitter {
   port: number;
   host: string;
