@@ -6,8 +6,8 @@
 import { encodePage } from './fax/encode.ts';
 import { type Channel, type OutputFormat, type Profile, type Severity, chooseProfile, degradationTags } from './fax/profile.ts';
 import { transmit } from './fax/simulate.ts';
-import { type FormId, loadFormSource } from './forms/sources.ts';
-import { type PageStyle, planFill } from './fill/content.ts';
+import { type FormId, type FormSource, loadFormSource } from './forms/sources.ts';
+import { type FillPlan, type PageStyle, planFill } from './fill/content.ts';
 import { MARK_MEANING, type MarkKind } from './fill/marks.ts';
 import { paintPage } from './fill/paint.ts';
 import { measureTruth } from './measure-truth.ts';
@@ -34,6 +34,8 @@ export interface MakeRequisitionOptions {
   blankness?: number;
   /** Draw these marks in these boxes (e.g. a crossed-out mark for a test); the truth follows. */
   marks?: Record<string, MarkKind>;
+  /** Everything the ordered tests need is written and marks are plain: releasable when read correctly (demos). */
+  complete?: boolean;
 }
 
 export interface FaxedRequisition {
@@ -47,7 +49,15 @@ export interface FaxedRequisition {
 
 const EXT: Record<OutputFormat, string> = { 'tiff-g4': 'tif', 'tiff-g3': 'tif', pdf: 'pdf', png: 'png', jpeg: 'jpg' };
 
-export async function makeFaxedRequisition(opts: MakeRequisitionOptions): Promise<FaxedRequisition> {
+/** What is written on a requisition, before it is drawn: the same (form, seed, options) as `makeFaxedRequisition`. */
+export interface PlannedRequisition {
+  source: FormSource;
+  patient: SyntheticPatient;
+  plan: FillPlan;
+  root: Rng;
+}
+
+export async function planRequisition(opts: MakeRequisitionOptions): Promise<PlannedRequisition> {
   const source = await loadFormSource(opts.form);
   const root = new Rng(`${opts.form}|${opts.seed}`);
   const patient = makePatient(root.fork('patient'), opts.patient ? { country: source.country, overrides: opts.patient } : { country: source.country });
@@ -56,11 +66,17 @@ export async function makeFaxedRequisition(opts: MakeRequisitionOptions): Promis
     ...(opts.stat !== undefined ? { stat: opts.stat } : {}),
     ...(opts.tests ? { tests: opts.tests } : {}),
     ...(opts.blankness !== undefined ? { blankness: opts.blankness } : {}),
+    ...(opts.complete ? { complete: true } : {}),
   });
   for (const [key, kind] of Object.entries(opts.marks ?? {})) {
     if (!source.targets.some((t) => t.kind === 'checkbox' && t.key === key)) throw new Error(`${source.id} has no checkbox ${key}`);
     plan.boxes.set(key, MARK_MEANING[kind].state === 'marked' || kind === 'crossed-out');
   }
+  return { source, patient, plan, root };
+}
+
+export async function makeFaxedRequisition(opts: MakeRequisitionOptions): Promise<FaxedRequisition> {
+  const { source, patient, plan, root } = await planRequisition(opts);
   const painted = await paintPage(source, plan, root.fork('paint'), opts.marks);
   const channel: Channel | undefined = opts.channel ?? (opts.mode === 'fine' ? 'fax-fine' : opts.mode === 'standard' ? 'fax-standard' : undefined);
   const profile: Profile = chooseProfile(root.fork('profile'), {
@@ -96,25 +112,36 @@ export async function makeFaxedRequisition(opts: MakeRequisitionOptions): Promis
 }
 
 /**
- * A few clean-ish, varied faxes for a demo: several forms, fine and standard mode, typed and
- * handwritten, the first one STAT. The Ontario form is included when ../shared/realdata is there.
+ * The demo's faxes, in order: several forms, fine and standard mode, typed and handwritten, the
+ * first one STAT. Each is `complete`: releasable once read correctly (a demo whose first fax
+ * cannot be released teaches nothing), while optional fields stay as varied as usual.
+ *
+ * `gyn-cytology` is left out: the form has no field for the patient's sex, so 42 CFR
+ * 493.1241(c)(3) fails on every requisition written on it, however it is read.
  */
+const DEMO_PLANS: readonly Omit<MakeRequisitionOptions, 'seed'>[] = ([
+  { form: 'demo-outreach', mode: 'fine', format: 'tiff-g4', severity: 'clean', stat: true, style: 'typed' },
+  { form: 'second-lab', mode: 'fine', format: 'tiff-g4', severity: 'typical', style: 'typed' },
+  { form: 'ontario-2010', mode: 'fine', format: 'tiff-g4', severity: 'clean', style: 'typed' },
+  { form: 'demo-outreach', mode: 'standard', format: 'tiff-g3', severity: 'typical', style: 'mixed' },
+  { form: 'second-lab', mode: 'fine', format: 'pdf', severity: 'clean', style: 'hand' },
+  { form: 'demo-outreach', channel: 'scan-300-grey', format: 'pdf', severity: 'clean', style: 'hand' },
+] satisfies Omit<MakeRequisitionOptions, 'seed'>[]).map((p): Omit<MakeRequisitionOptions, 'seed'> => ({ ...p, complete: true, upsideDown: false }));
+
+/** The options of the demo's first `count` faxes (the Ontario one needs ../shared/realdata). */
+export function demoFaxOptions(count: number, seed: string | number): MakeRequisitionOptions[] {
+  return Array.from({ length: count }, (_, i) => ({ ...DEMO_PLANS[i % DEMO_PLANS.length]!, seed: `${seed}-demo-${i}` }));
+}
+
+/** A few clean-ish, varied faxes for a demo. The Ontario form is included when ../shared/realdata is there. */
 export async function makeDemoFaxes(n: number, seed: string | number): Promise<FaxedRequisition[]> {
-  const plans: Omit<MakeRequisitionOptions, 'seed'>[] = [
-    { form: 'demo-outreach', mode: 'fine', format: 'tiff-g4', severity: 'clean', stat: true, style: 'typed' },
-    { form: 'demo-outreach', mode: 'standard', format: 'tiff-g3', severity: 'typical', style: 'mixed' },
-    { form: 'gyn-cytology', mode: 'fine', format: 'pdf', severity: 'clean', style: 'hand' },
-    { form: 'second-lab', mode: 'fine', format: 'tiff-g4', severity: 'typical', style: 'typed' },
-    { form: 'ontario-2010', mode: 'fine', format: 'tiff-g4', severity: 'clean', style: 'typed' },
-    { form: 'demo-outreach', channel: 'scan-300-grey', format: 'pdf', severity: 'clean', style: 'hand' },
-  ];
   const out: FaxedRequisition[] = [];
-  for (let i = 0; out.length < n && i < n + plans.length; i++) {
-    const plan = plans[i % plans.length]!;
+  for (const opts of demoFaxOptions(n + DEMO_PLANS.length, seed)) {
+    if (out.length >= n) break;
     try {
-      out.push(await makeFaxedRequisition({ ...plan, upsideDown: false, seed: `${seed}-demo-${i}` }));
+      out.push(await makeFaxedRequisition(opts));
     } catch (e) {
-      if (plan.form === 'ontario-2010' && (e as NodeJS.ErrnoException).code === 'ENOENT') continue; // no realdata here
+      if (opts.form === 'ontario-2010' && (e as NodeJS.ErrnoException).code === 'ENOENT') continue; // no realdata here
       throw e;
     }
   }

@@ -3,10 +3,11 @@
  *   [--no-peer] [--peer-pages K] [--forms a,b] [--channels fax-fine,fax-standard] [--standard]`
  *
  * The Ontario acceptance run (issue 4): `--pages 200 --seed ontario-accept --forms ontario-2010
- *   --channels fax-fine,fax-standard --name ontario-200 --no-peer`.
+ *   --channels fax-fine,fax-standard --name ontario-200 --no-peer --out docs/benchmarks`.
  *
- * Writes NAME.json and NAME.md (default docs/benchmarks/) and prints the Markdown.
- * `--standard` is the committed set: 1,000 pages, seed standard-1000, name standard-1000.
+ * Writes NAME.json and NAME.md and prints the Markdown. Ad-hoc runs write to var/benchmarks/
+ * (ignored by git); `--standard` (the committed set: 1,000 pages, seed standard-1000, name
+ * standard-1000) writes to docs/benchmarks/; `--out DIR` writes where it says.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +16,12 @@ import { CHANNELS, type Channel } from '../fax/profile.ts';
 import { FORM_IDS, type FormId, REPO_ROOT } from '../forms/sources.ts';
 import { buildReport, reportMarkdown } from './report.ts';
 import { runBenchmark } from './run.ts';
+
+/** Where a run's report goes: `--out`, else the committed folder for `--standard`, else var/benchmarks. */
+export function reportDir(opts: { out?: string | undefined; standard: boolean }, root = REPO_ROOT, cwd = process.cwd()): string {
+  if (opts.out) return path.resolve(cwd, opts.out);
+  return path.join(root, opts.standard ? 'docs/benchmarks' : 'var/benchmarks');
+}
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -36,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench:accuracy -- --pages N --seed S [--name NAME] [--out DIR] [--threads T] [--no-peer] [--peer-pages K] [--forms a,b] [--standard]\n');
+    process.stdout.write('usage: npm run bench:accuracy -- --pages N --seed S [--name NAME] [--out DIR] [--threads T] [--no-peer] [--peer-pages K] [--forms a,b] [--standard]\n' +
+      'Reports go to var/benchmarks/ (--standard: docs/benchmarks/; --out DIR: there).\n');
     return 0;
   }
   const pages = values.standard ? 1000 : Number(values.pages ?? 50);
@@ -47,8 +55,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const f of forms) if (!FORM_IDS.includes(f)) throw new Error(`unknown form ${f}; known: ${FORM_IDS.join(', ')}`);
   const channels = values.channels ? (values.channels.split(',') as Channel[]) : undefined;
   for (const c of channels ?? []) if (!CHANNELS.includes(c)) throw new Error(`unknown channel ${c}; known: ${CHANNELS.join(', ')}`);
-  const outDir = path.resolve(values.out ?? path.join(REPO_ROOT, 'docs/benchmarks'));
-  const command = `npm run bench:accuracy -- ${values.standard ? '--standard' : `--pages ${pages} --seed ${seed}`}${values.forms ? ` --forms ${values.forms}` : ''}${values.channels ? ` --channels ${values.channels}` : ''}${values.name ? ` --name ${values.name}` : ''}${values.threads ? ` --threads ${values.threads}` : ''}${values['no-peer'] ? ' --no-peer' : ''}${values['peer-pages'] ? ` --peer-pages ${values['peer-pages']}` : ''}`;
+  const outDir = reportDir({ out: values.out, standard: values.standard });
+  const command = `npm run bench:accuracy -- ${values.standard ? '--standard' : `--pages ${pages} --seed ${seed}`}${values.forms ? ` --forms ${values.forms}` : ''}${values.channels ? ` --channels ${values.channels}` : ''}${values.name ? ` --name ${values.name}` : ''}${values.threads ? ` --threads ${values.threads}` : ''}${values['no-peer'] ? ' --no-peer' : ''}${values['peer-pages'] ? ` --peer-pages ${values['peer-pages']}` : ''}${values.out ? ` --out ${values.out}` : ''}`;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const run = await runBenchmark({
     pages,

@@ -25,6 +25,8 @@ export interface FillPlan {
   boxes: Map<string, boolean>;
   stat: boolean;
   testKeys: string[];
+  /** Every mark meant to be seen is drawn plainly (no faint, filled, circled or crossed-out marks). */
+  clearMarks: boolean;
 }
 
 export interface PlanOptions {
@@ -34,6 +36,14 @@ export interface PlanOptions {
   stat?: boolean;
   /** Exactly these test keys (when given). */
   tests?: string[];
+  /**
+   * A requisition a lab can release when it is read correctly (the demo's): everything 42 CFR
+   * 493.1241(c) asks of the ordered tests is written (patient, requester, collection date, the
+   * time when a test needs it, the source when a test needs it, the Pap history) and marks are
+   * plain. Optional fields stay as varied as usual. The random draws are the same as without it,
+   * so the general test set is unchanged.
+   */
+  complete?: boolean;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -56,14 +66,25 @@ export function planFill(source: FormSource, patient: SyntheticPatient, rng: Rng
   const style: PageStyle = opts.style ?? rng.weighted([['typed', 40], ['hand', 35], ['mixed', 25]] as const);
   const upper = rng.chance(0.5);
   const blankness = opts.blankness ?? 1;
+  const complete = opts.complete === true;
   const blank = (p: number) => rng.chance(Math.min(1, p * blankness));
+  /** Blank as usual, unless a complete requisition needs the field (the draw is made either way). */
+  const blankUnless = (p: number, needed: boolean) => blank(p) && !(complete && needed);
   const boxes = new Map<string, boolean>();
   const texts = new Map<string, TextIntent>();
   const checkboxTargets = source.targets.filter((t): t is BoxTarget => t.kind === 'checkbox');
   const textTargets = source.targets.filter((t): t is TextTarget => t.kind === 'text');
 
   // ---- tests
-  const testTargets = checkboxTargets.filter((t) => t.role === 'order.test');
+  const allTestTargets = checkboxTargets.filter((t) => t.role === 'order.test');
+  // A complete requisition orders only what its form can carry: a Pap test on a form with no LMP
+  // or Pap history fields could never be released, however well it is read.
+  const roles = new Set(source.targets.map((t) => t.role));
+  const formCarries = (t: BoxTarget) =>
+    (!t.test?.requiresSource || roles.has('specimen.source')) &&
+    (!t.test?.requiresCollectionTime || roles.has('specimen.collection_time')) &&
+    (!t.test?.gynCytology || (roles.has('pap.lmp') && roles.has('pap.previous_abnormal')));
+  const testTargets = complete ? allTestTargets.filter(formCarries) : allTestTargets;
   let testKeys: string[];
   if (opts.tests) testKeys = opts.tests.filter((k) => testTargets.some((t) => t.key === k));
   else {
@@ -80,9 +101,10 @@ export function planFill(source: FormSource, patient: SyntheticPatient, rng: Rng
     const chosen = testKeys.filter((k) => g.members.includes(k));
     for (const extra of chosen.slice(1)) testKeys = testKeys.filter((k) => k !== extra);
   }
-  for (const t of testTargets) boxes.set(t.key, testKeys.includes(t.key));
+  for (const t of allTestTargets) boxes.set(t.key, testKeys.includes(t.key));
   const ordered = testTargets.filter((t) => testKeys.includes(t.key));
   const needsSource = ordered.some((t) => t.test?.requiresSource);
+  const needsTime = ordered.some((t) => t.test?.requiresCollectionTime);
   const pap = ordered.some((t) => t.test?.gynCytology);
   const stat = opts.stat ?? rng.chance(0.12);
 
@@ -97,14 +119,19 @@ export function planFill(source: FormSource, patient: SyntheticPatient, rng: Rng
     const rule = source.groups.find((g) => g.key === gkey)?.rule ?? 'any';
     const first = members[0]!;
     let pickKey: string | null = null;
-    if (first.role === 'patient.sex') pickKey = rng.chance(0.97) ? (members.find((m) => m.value === patient.sex) ?? first).key : null;
-    else if (first.role.startsWith('pap.')) pickKey = pap || rng.chance(0.1) ? (rng.chance(0.9) ? rng.pick(members).key : null) : null;
+    if (first.role === 'patient.sex') pickKey = rng.chance(0.97) || complete ? (members.find((m) => m.value === patient.sex) ?? first).key : null;
+    else if (first.role.startsWith('pap.')) {
+      if (pap || rng.chance(0.1)) pickKey = rng.chance(0.9) || (complete && pap) ? rng.pick(members).key : null;
+    }
     else if (first.role === 'order.stat' || members.some((m) => m.role === 'order.stat')) {
       pickKey = stat ? members.find((m) => m.role === 'order.stat')!.key : rng.chance(0.5) ? (members.find((m) => m.role !== 'order.stat')?.key ?? null) : null;
     } else if (rule === 'one') pickKey = rng.chance(0.95) ? rng.pick(members).key : null;
     else if (rule === 'at_most_one') pickKey = rng.chance(0.45) ? rng.pick(members).key : null;
     if (rule === 'any') for (const m of members) boxes.set(m.key, m.role === 'specimen.source' ? needsSource && rng.chance(0.4) : rng.chance(0.2));
     else for (const m of members) boxes.set(m.key, m.key === pickKey);
+    // A source the ordered tests need, given as boxes: at least one is marked.
+    const sources = members.filter((m) => m.role === 'specimen.source');
+    if (complete && needsSource && sources.length > 0 && !sources.some((m) => boxes.get(m.key))) boxes.set(rng.pick(sources).key, true);
   }
   // Ontario: PSA billing only with a PSA test.
   if (source.id === 'ontario-2010') {
@@ -132,16 +159,16 @@ export function planFill(source: FormSource, patient: SyntheticPatient, rng: Rng
     const dateFmt = t.format ?? (source.id === 'ontario-2010' ? 'YYYY/MM/DD' : 'MM/DD/YYYY');
     switch (t.role) {
       case 'patient.last_name':
-        return blank(0.01) ? null : name(p.lastName);
+        return blankUnless(0.01, true) ? null : name(p.lastName);
       case 'patient.first_name':
         if (source.id === 'ontario-2010') return name(p.middleName && p.middleName.length > 1 ? `${p.firstName} ${p.middleName}` : p.firstName);
-        return blank(0.01) ? null : name(p.firstName);
+        return blankUnless(0.01, true) ? null : name(p.firstName);
       case 'patient.middle_name':
         return p.middleName ? name(p.middleName) : null;
       case 'patient.full_name':
         return name(`${p.lastName}, ${p.firstName}${p.middleName ? ` ${p.middleName[0]}` : ''}`);
       case 'patient.dob':
-        return blank(0.01) ? null : formatDate(p.dob, dateFmt);
+        return blankUnless(0.01, true) ? null : formatDate(p.dob, dateFmt);
       case 'patient.dob_year':
         return String(p.dob.year);
       case 'patient.dob_month':
@@ -172,9 +199,9 @@ export function planFill(source: FormSource, patient: SyntheticPatient, rng: Rng
       case 'insurance.group_number':
         return blank(0.4) ? null : p.insurance.groupNumber;
       case 'provider.name':
-        return blank(0.02) ? null : name(t.key === 'dr_name' || source.id === 'ontario-2010' ? `Dr. ${prov.firstName} ${prov.lastName}` : `${prov.lastName}, ${prov.firstName}`);
+        return blankUnless(0.02, true) ? null : name(t.key === 'dr_name' || source.id === 'ontario-2010' ? `Dr. ${prov.firstName} ${prov.lastName}` : `${prov.lastName}, ${prov.firstName}`);
       case 'provider.npi':
-        return blank(0.05) ? null : prov.npi;
+        return blankUnless(0.05, true) ? null : prov.npi;
       case 'provider.practitioner_number':
         return prov.practitionerNumber;
       case 'provider.phone':
@@ -183,7 +210,7 @@ export function planFill(source: FormSource, patient: SyntheticPatient, rng: Rng
       case 'provider.clinic_name':
         return blank(0.2) ? null : prov.clinic;
       case 'provider.address':
-        if (blank(0.25)) return null;
+        if (blankUnless(0.25, true)) return null;
         if (t.key === 'clinicCity') return `${prov.address.city}, ${prov.address.region}`;
         if (t.key === 'clinicPC') return prov.address.postalCode;
         return prov.address.line;
@@ -196,13 +223,13 @@ export function planFill(source: FormSource, patient: SyntheticPatient, rng: Rng
       case 'order.test_other':
         return blank(t.key.startsWith('o_otherTests') ? 0.93 : 0.8) ? null : rng.pick(V.OTHER_TESTS);
       case 'specimen.source':
-        return needsSource ? (blank(0.1) ? null : rng.pick(V.SOURCES)) : blank(0.92) ? null : rng.pick(V.SOURCES);
+        return needsSource ? (blankUnless(0.1, true) ? null : rng.pick(V.SOURCES)) : blank(0.92) ? null : rng.pick(V.SOURCES);
       case 'specimen.collection_date':
-        return blank(0.05) ? null : formatDate(collected, dateFmt);
+        return blankUnless(0.05, true) ? null : formatDate(collected, dateFmt);
       case 'specimen.collection_time':
-        return blank(0.2) ? null : `${pad(hh)}:${pad(mm)}`;
+        return blankUnless(0.2, needsTime) ? null : `${pad(hh)}:${pad(mm)}`;
       case 'pap.lmp':
-        return pap && !blank(0.1) ? formatDate(collectionDate(rng), dateFmt) : null;
+        return pap && !blankUnless(0.1, true) ? formatDate(collectionDate(rng), dateFmt) : null;
       case 'signature.date':
         return blank(0.3) ? null : formatDate(collected, dateFmt);
       case 'other':
@@ -232,7 +259,7 @@ export function planFill(source: FormSource, patient: SyntheticPatient, rng: Rng
     }
   }
 
-  return { style, upper, texts, boxes, stat, testKeys };
+  return { style, upper, texts, boxes, stat, testKeys, clearMarks: complete };
 }
 
 function decideLoneBox(t: BoxTarget, ctx: { stat: boolean; rng: Rng; pap: boolean }): boolean {

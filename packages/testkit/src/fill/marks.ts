@@ -30,7 +30,15 @@ export const MARK_MEANING: Record<MarkKind, { state: 'marked' | 'empty'; ambiguo
   none: { state: 'empty' },
 };
 
-export function chooseMark(rng: Rng, intended: boolean, printedPage: boolean): MarkKind {
+/** Marks a careful reader might query, or a fax might lose: a `clear` page draws a tick instead. */
+const UNCLEAR: ReadonlySet<MarkKind> = new Set(['small', 'faint', 'fill', 'circle', 'crossed-out']);
+
+export function chooseMark(rng: Rng, intended: boolean, printedPage: boolean, clear = false): MarkKind {
+  const kind = drawMarkKind(rng, intended, printedPage);
+  return clear && UNCLEAR.has(kind) ? 'tick' : kind;
+}
+
+function drawMarkKind(rng: Rng, intended: boolean, printedPage: boolean): MarkKind {
   if (!intended) return rng.chance(0.045) ? 'stray-dot' : 'none';
   if (printedPage && rng.chance(0.85)) return 'printed';
   return rng.weighted([

@@ -71,7 +71,7 @@ export async function paintPage(source: FormSource, plan: FillPlan, rng: Rng, fo
   for (const t of source.targets) {
     if (t.kind !== 'checkbox') continue;
     const intended = plan.boxes.get(t.key) ?? false;
-    const chosen = chooseMark(rng, intended, printedMarks);
+    const chosen = chooseMark(rng, intended, printedMarks, plan.clearMarks);
     const kind = forcedMarks[t.key] ?? chosen;
     if (kind === 'none') {
       marks.set(t.key, { kind, bounds: { x: 0, y: 0, w: 0, h: 0 }, ink: new Uint8Array(0) });
