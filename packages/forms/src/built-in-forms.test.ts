@@ -29,6 +29,15 @@ describe.each(builtInForms.map((f) => [f.id, f] as const))('built-in form %s', (
     for (const c of tests) expect(form.labForm.meanings[c.key]!.test!.code).toMatch(/\S/);
   });
 
+  it('names each test as the lab knows it: a footnote mark stays on the page, out of the name', () => {
+    for (const c of checkboxes) {
+      const test = form.labForm.meanings[c.key]?.test;
+      if (!test) continue;
+      expect(test.name, c.key).not.toMatch(/[*†‡§]\s*$/);
+      expect(c.label, c.key).not.toMatch(/[*†‡§]\s*$/);
+    }
+  });
+
   it('is a letter page and the PDF has that size', async () => {
     expect(page.widthMm).toBeCloseTo(215.9, 1);
     expect(page.heightMm).toBeCloseTo(279.4, 1);
@@ -102,6 +111,24 @@ describe.each(builtInForms.map((f) => [f.id, f] as const))('built-in form %s', (
   });
 });
 
+describe('demo-outreach', () => {
+  const form = builtInForms.find((f) => f.id === 'demo-outreach')!;
+
+  it('still prints the footnote mark after the tests that need a source, and its footnote', async () => {
+    const placed = await textPositions(await form.drawBlank());
+    const printed = placed.map((p) => norm(p.text));
+    expect(printed).toContain('Throat Culture *');
+    expect(printed).toContain('* Specimen source required.');
+    expect(form.labForm.meanings.test_throat!.test).toMatchObject({ code: '60200', name: 'Throat Culture', requiresSource: true });
+  });
+
+  it('declares the printed order of the provider name, so the server can split it', () => {
+    const provider = form.labForm.template.pages[0]!.fields.find((f) => f.key === 'provider_name') as TextField;
+    expect(provider.label).toBe('ORDERING PROVIDER (LAST, FIRST)');
+    expect(provider.format).toBe('LAST, FIRST');
+  });
+});
+
 describe('labFormProblems', () => {
   it('reports a field without meaning, a test without code, a region off the page and a bad group', () => {
     const base = builtInForms[0]!.labForm;
@@ -118,5 +145,17 @@ describe('labFormProblems', () => {
     expect(problems).toContain(`field ${aText.key} has no meaning`);
     expect(problems.some((p) => p.includes('lies outside page'))).toBe(true);
     expect(problems.some((p) => p.startsWith('group g names nope'))).toBe(true);
+  });
+
+  it('reports a footnote mark in a test name and a name format the server cannot split by', () => {
+    const form = structuredClone(builtInForms[0]!.labForm);
+    const fields = form.template.pages[0]!.fields;
+    const aTest = fields.find((f) => form.meanings[f.key]?.role === 'order.test')!;
+    form.meanings[aTest.key] = { role: 'order.test', test: { code: '60200', name: 'Throat Culture *' } };
+    const aName = fields.find((f): f is TextField => f.kind === 'text' && f.textType === 'name')!;
+    aName.format = 'FIRST LAST';
+    const problems = labFormProblems(form);
+    expect(problems.some((p) => p.startsWith(`test box ${aTest.key}: the name "Throat Culture *" ends with a footnote mark`))).toBe(true);
+    expect(problems.some((p) => p.startsWith(`field ${aName.key}: name format "FIRST LAST"`))).toBe(true);
   });
 });

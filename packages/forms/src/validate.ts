@@ -1,5 +1,14 @@
 import type { LabForm } from './types.ts';
 
+/** A footnote reference printed after a test name ("Throat Culture *", "HbA1c †", "TSH ¹"). */
+const FOOTNOTE_MARK = /\s*[*†‡§¹²³]+$/u;
+
+/**
+ * The order a name field asks for, as printed ("ORDERING PROVIDER (LAST, FIRST)"). The server
+ * splits a name by it, and only when the value has exactly one comma; otherwise it goes whole.
+ */
+export const NAME_FORMATS: readonly string[] = ['LAST, FIRST'];
+
 /**
  * Structural problems of a lab form, in words an administrator understands. An empty list means
  * the form is usable: every field has a meaning, every test box its code, every region lies on
@@ -27,6 +36,10 @@ export function labFormProblems(form: LabForm): string[] {
         if (f.kind !== 'checkbox') problems.push(`field ${f.key} orders a test but is not a checkbox`);
         if (!m.test || m.test.code.trim() === '') problems.push(`test box ${f.key} has no test code`);
         else if (m.test.name.trim() === '') problems.push(`test box ${f.key} has no test name`);
+        else if (FOOTNOTE_MARK.test(m.test.name)) problems.push(`test box ${f.key}: the name "${m.test.name}" ends with a footnote mark; the mark is printed, not part of the test's name`);
+      }
+      if (f.kind === 'text' && f.textType === 'name' && f.format !== undefined && !NAME_FORMATS.includes(f.format)) {
+        problems.push(`field ${f.key}: name format "${f.format}" is not one the server splits by (${NAME_FORMATS.join(', ')})`);
       }
       if (f.kind === 'checkbox' && (m.role === 'patient.sex' || m.role.startsWith('pap.previous_')) && !m.value) {
         problems.push(`checkbox ${f.key} (${m.role}) does not say which value it stands for`);

@@ -19,7 +19,7 @@ describe('field review latency (benchmark)', () => {
 
   it('confirms every field of a requisition and reports the time per answer', async () => {
     const png = greyPng(1700, 2200, (x, y) => (x + y === 50 ? 0 : 255));
-    t.reader.script(png, [{ template: { id: 'demo-outreach', version: 1 }, values: demoValues() }]);
+    t.reader.script(png, [{ template: { id: 'demo-outreach', version: 2 }, values: demoValues() }]);
     const up = await rev.request('POST', '/api/documents', png, { 'content-type': 'image/png' });
     const [id] = (await t.read(up.json().documentId)).requisitions;
     await rev.request('POST', `/api/requisitions/${id}/claim`);

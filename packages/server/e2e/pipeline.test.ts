@@ -101,7 +101,8 @@ describe('the running server, end to end over HTTPS and MLLP', () => {
 
     // A fax arrives in the watched folder.
     const png = greyPng(1700, 2200, (x, y) => ((x * 7 + y * 3) % 97 === 0 ? 0 : 255));
-    reader.script(png, [{ template: { id: 'demo-outreach', version: 1 }, values: demoValues(MISREAD) }]);
+    // The form prints "ORDERING PROVIDER (LAST, FIRST)": the name is split by that order.
+    reader.script(png, [{ template: { id: 'demo-outreach', version: 2 }, values: { ...demoValues(MISREAD), provider_name: 'FENNIMORE, ADA' } }]);
     await fs.writeFile(path.join(running.ctx.config.inboxDir, 'fax-0001.png.part'), png);
     await fs.rename(path.join(running.ctx.config.inboxDir, 'fax-0001.png.part'), path.join(running.ctx.config.inboxDir, 'fax-0001.png'));
     const item = await until('the requisition in the queue', async () => (await rev.request('GET', '/api/queue')).json().items[0]);
@@ -125,6 +126,7 @@ describe('the running server, end to end over HTTPS and MLLP', () => {
     expect(msg!.messageType).toMatch(/^OML\^O21/);
     expect(msg!.patient).toMatchObject({ lastName: NAME, firstName: 'Wren', dob: '19840322', sex: 'F' });
     expect(msg!.orders.map((o) => o.test.code).sort()).toEqual(['20020', '20450', '30100']);
+    expect(msg!.orders[0]!.provider[0]).toMatchObject({ id: '1234567893', lastName: 'FENNIMORE', firstName: 'ADA', idType: 'NPI' });
     expect(msg!.orders[0]!.diagnoses.map((d) => d.code)).toEqual(['E11.9', 'I10']);
     const image = msg!.orders.flatMap((o) => o.observations).find((o) => o.imageReference);
     expect(image?.imageReference).toEqual({ documentId: detail.documentId, sha256: detail.documentSha256 });

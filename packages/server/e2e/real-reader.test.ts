@@ -31,7 +31,7 @@ describe('the real reader behind the server', () => {
 
   it('recognises the form and reads every test box as marked or empty, as the fax shows', async () => {
     const d = (await rev.request('GET', `/api/requisitions/${id}`)).json();
-    expect(d.form).toMatchObject({ id: 'demo-outreach', version: 1 });
+    expect(d.form).toMatchObject({ id: 'demo-outreach', version: 2 });
     const boxes = d.fields.filter((f: { kind: string }) => f.kind === 'checkbox');
     expect(boxes.length).toBeGreaterThan(30);
     const wrong: string[] = [];

@@ -177,7 +177,7 @@ function blockers(r: Req): string[] {
 function view(r: Req) {
   return {
     id: r.id, state: r.state, priority: r.priority, receivedAt: r.receivedAt, documentId: r.id.replace('8000', '9000'),
-    documentSha256: 'a3f1c9e2'.repeat(8), form: r.needsClassification ? null : { id: 'demo-outreach', version: 1, name: 'Demo outreach requisition' },
+    documentSha256: 'a3f1c9e2'.repeat(8), form: r.needsClassification ? null : { id: 'demo-outreach', version: 2, name: 'Demo outreach requisition' },
     needsClassification: r.needsClassification, assignee: r.assignee,
     pages: [{ index: 0, width: W, height: H, dpi: 200, flags: [] }],
     fields: r.fields.map(({ ink: _ink, ...f }) => f),
@@ -393,7 +393,7 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
       return send(200, { connection: lis });
     }
     if (p === '/api/documents/quarantine') return send(200, { items: [{ id: 'q-0001', receivedAt: new Date(Date.now() - 3_600_000).toISOString(), sha256: 'be5f'.repeat(16), reason: 'PDF carries JavaScript (/JS in an OpenAction)' }] });
-    if (p === '/api/templates' && m === 'GET') return send(200, { items: [{ id: 'demo-outreach', version: 1, name: 'Demo outreach requisition', active: true, usedBy: reqs.length }] });
+    if (p === '/api/templates' && m === 'GET') return send(200, { items: [{ id: 'demo-outreach', version: 2, name: 'Demo outreach requisition', active: true, usedBy: reqs.length }] });
     if (p === '/api/templates' && m === 'POST') {
       return send(200, {
         id: 'ontario-2010', version: 1,

@@ -20,7 +20,10 @@ const BAND_FONT = 'Helvetica-Bold' as const;
 
 interface TestRow {
   key: string;
+  /** The test as the lab knows it: its name carries no footnote mark. */
   test: LabTest;
+  /** Printed after the name: `*` refers to the footnote "Specimen source required". */
+  footnote?: '*';
 }
 
 /** Test panel in three columns: each column a heading and its tests, codes as printed. */
@@ -57,14 +60,14 @@ const TEST_COLUMNS: { heading: string; tests: TestRow[] }[] = [
     heading: 'MICROBIOLOGY / CYTOLOGY',
     tests: [
       { key: 'test_ua', test: { code: '40010', name: 'Urinalysis, Reflex Micro' } },
-      { key: 'test_urine_culture', test: { code: '60010', name: 'Urine Culture *', requiresSource: true } },
-      { key: 'test_ct_ng', test: { code: '60500', name: 'Chlamydia/GC NAAT *', requiresSource: true } },
-      { key: 'test_throat', test: { code: '60200', name: 'Throat Culture *', requiresSource: true } },
+      { key: 'test_urine_culture', test: { code: '60010', name: 'Urine Culture', requiresSource: true }, footnote: '*' },
+      { key: 'test_ct_ng', test: { code: '60500', name: 'Chlamydia/GC NAAT', requiresSource: true }, footnote: '*' },
+      { key: 'test_throat', test: { code: '60200', name: 'Throat Culture', requiresSource: true }, footnote: '*' },
       { key: 'test_pap', test: { code: '80100', name: 'Pap Test, ThinPrep (GYN)', gynCytology: true } },
       { key: 'test_hpv', test: { code: '80200', name: 'HPV, High-Risk' } },
       { key: 'test_hcv', test: { code: '70100', name: 'Hepatitis C Antibody' } },
-      { key: 'test_strep', test: { code: '60700', name: 'Strep A Screen *', requiresSource: true } },
-      { key: 'test_stool', test: { code: '60300', name: 'Stool Culture *', requiresSource: true } },
+      { key: 'test_strep', test: { code: '60700', name: 'Strep A Screen', requiresSource: true }, footnote: '*' },
+      { key: 'test_stool', test: { code: '60300', name: 'Stool Culture', requiresSource: true }, footnote: '*' },
     ],
   },
 ];
@@ -158,7 +161,8 @@ function build(): BuiltInForm {
   y += 1.6;
   band('ORDERING PROVIDER');
   row([
-    [72, cell(t('provider_name', 'ORDERING PROVIDER (LAST, FIRST)', 'provider.name', 'name'))],
+    // The printed order is the format: the server splits the name by it (one comma), never by guess.
+    [72, cell(t('provider_name', 'ORDERING PROVIDER (LAST, FIRST)', 'provider.name', 'name', 'LAST, FIRST'))],
     [44, cell(t('provider_npi', 'NPI', 'provider.npi', 'npi'))],
     [42, cell(t('provider_phone', 'PROVIDER PHONE', 'provider.phone', 'phone'))],
     [W - 158, cell(t('provider_fax', 'PROVIDER FAX', 'other', 'phone'))],
@@ -206,7 +210,7 @@ function build(): BuiltInForm {
       const size = 3.6;
       b.box({ key: row.key, label: `${row.test.code} ${row.test.name}`, role: 'order.test', test: row.test }, cx + 2, ry + (rowH - size) / 2, size);
       b.text(cx + 2 + size + 1.6, ry + rowH / 2 + 1.05, row.test.code, 'Helvetica-Bold', 7.2);
-      b.text(cx + 2 + size + 11.2, ry + rowH / 2 + 1.05, row.test.name, 'Helvetica', 7.2);
+      b.text(cx + 2 + size + 11.2, ry + rowH / 2 + 1.05, row.footnote ? `${row.test.name} ${row.footnote}` : row.test.name, 'Helvetica', 7.2);
       ry += rowH;
     }
     colBottom = Math.max(colBottom, ry + 1);
@@ -252,7 +256,8 @@ function build(): BuiltInForm {
   b.text(L, 262, 'Label every specimen with two patient identifiers. Incomplete requisitions delay testing.', 'Helvetica', 6.5);
   b.text(R, 262, 'NRL-100 (03/2024)  Synthetic demonstration form', 'Helvetica', 6.5, { align: 'right' });
 
-  const { labForm, drawing } = b.build({ id: 'demo-outreach', version: 1, name: 'Northfield Regional Laboratory: outreach requisition (demo)' });
+  // Version 2: test names without the footnote mark, the provider name's declared order.
+  const { labForm, drawing } = b.build({ id: 'demo-outreach', version: 2, name: 'Northfield Regional Laboratory: outreach requisition (demo)' });
   return builtInForm(labForm, drawing);
 }
 

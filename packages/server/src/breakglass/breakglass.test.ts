@@ -18,7 +18,7 @@ let counter = 0;
 async function makeRequisition(t: TestApp, who: Agent): Promise<string> {
   const n = ++counter;
   const png = greyPng(1700, 2200, (x, y) => (y < 12 && x < 12 * n ? 0 : 255));
-  t.reader.script(png, [{ template: { id: 'demo-outreach', version: 1 }, values: demoValues(NAME) }]);
+  t.reader.script(png, [{ template: { id: 'demo-outreach', version: 2 }, values: demoValues(NAME) }]);
   const up = await who.request('POST', '/api/documents', png, { 'content-type': 'image/png' });
   expect(up.statusCode).toBe(201);
   const read = await t.read(up.json().documentId);

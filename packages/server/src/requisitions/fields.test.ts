@@ -29,7 +29,7 @@ describe('fields from readings', () => {
     await reader.factory([{ definition: demoOutreach.labForm.template, blank: new Uint8Array() }]);
     const values = demoValues('QUILL');
     values.stat = { value: null, state: 'review' };
-    const p = reader.page(greyPng(100, 100), 0, { template: { id: 'demo-outreach', version: 1 }, values, pageFlags: [{ code: 'skew', message: 'page skewed 4.1°, beyond the 3° gate' }] });
+    const p = reader.page(greyPng(100, 100), 0, { template: { id: 'demo-outreach', version: 2 }, values, pageFlags: [{ code: 'skew', message: 'page skewed 4.1°, beyond the 3° gate' }] });
     const fields = fieldsFromReadings(demoOutreach.labForm, [p]);
     expect(fields).toHaveLength(demoOutreach.labForm.template.pages[0]!.fields.length);
     const tsh = fields.find((f) => f.key === 'test_tsh')!;
@@ -45,7 +45,7 @@ describe('fields from readings', () => {
   it('routine when the STAT box is clearly empty', async () => {
     const reader = new FakeReader();
     await reader.factory([{ definition: demoOutreach.labForm.template, blank: new Uint8Array() }]);
-    const p = reader.page(greyPng(100, 100), 0, { template: { id: 'demo-outreach', version: 1 }, values: demoValues() });
+    const p = reader.page(greyPng(100, 100), 0, { template: { id: 'demo-outreach', version: 2 }, values: demoValues() });
     expect(priorityOf(fieldsFromReadings(demoOutreach.labForm, [p]))).toEqual({ priority: 'routine', unsure: false });
   });
 });

@@ -5,6 +5,7 @@
 import type { ConfirmedOrder } from '../delivery/order.ts';
 import type { Extract } from './extract.ts';
 import type { Loaded } from './model.ts';
+import { splitNameByFormat } from './names.ts';
 
 export function buildConfirmedOrder(
   l: Loaded,
@@ -29,6 +30,9 @@ export function buildConfirmedOrder(
     country: null,
   };
   const fullName = t('patient.full_name');
+  // The requester's name, split only by the order its form declares (one field, one comma).
+  const providerFields = x.withRole('provider.name').filter((f) => typeof f.value === 'string' && f.value.trim() !== '');
+  const providerSplit = providerFields.length === 1 ? splitNameByFormat(providerFields[0]!.value as string, providerFields[0]!.format) : null;
   return {
     requisitionId: l.req.id,
     placerOrderNumber: ids.placerOrderNumber,
@@ -50,8 +54,8 @@ export function buildConfirmedOrder(
     },
     provider: {
       name: t('provider.name'),
-      lastName: null,
-      firstName: null,
+      lastName: providerSplit?.last ?? null,
+      firstName: providerSplit?.first ?? null,
       npi: t('provider.npi'),
       practitionerNumber: t('provider.practitioner_number'),
       phone: t('provider.phone'),

@@ -19,7 +19,7 @@ describe('jobs resume after a crash', () => {
   it('reads a document whose first worker died mid-read', async () => {
     const rev = await signedIn(t, 'cora', ['reviewer']);
     const png = greyPng(1700, 2200, (x, y) => (x === y ? 0 : 255));
-    t.reader.script(png, [{ template: { id: 'demo-outreach', version: 1 }, values: demoValues() }]);
+    t.reader.script(png, [{ template: { id: 'demo-outreach', version: 2 }, values: demoValues() }]);
     const up = await rev.request('POST', '/api/documents', png, { 'content-type': 'image/png' });
     const documentId: string = up.json().documentId;
 

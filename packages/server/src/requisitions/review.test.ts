@@ -18,7 +18,7 @@ function page(): Buffer {
 
 async function makeRequisition(t: TestApp, who: Agent, values = demoValues(NAME)): Promise<string> {
   const png = page();
-  t.reader.script(png, [{ template: { id: 'demo-outreach', version: 1 }, values }]);
+  t.reader.script(png, [{ template: { id: 'demo-outreach', version: 2 }, values }]);
   const up = await who.request('POST', '/api/documents', png, { 'content-type': 'image/png' });
   expect(up.statusCode).toBe(201);
   const read = await t.read(up.json().documentId);
@@ -76,7 +76,7 @@ describe('review, identity and release', () => {
     expect((await rev2.request('POST', `/api/requisitions/${id}/claim`)).statusCode).toBe(409);
 
     const detail = (await rev.request('GET', `/api/requisitions/${id}`)).json();
-    expect(detail.form).toMatchObject({ id: 'demo-outreach', version: 1 });
+    expect(detail.form).toMatchObject({ id: 'demo-outreach', version: 2 });
     expect(detail.documentSha256).toMatch(/^[0-9a-f]{64}$/);
     const last = detail.fields.find((f: { key: string }) => f.key === 'patient_last_name');
     expect(last).toMatchObject({ section: 'Patient', role: 'patient.last_name', machineValue: MISREAD, review: { state: 'unreviewed' } });
@@ -300,7 +300,7 @@ describe('review, identity and release', () => {
     expect(d).toMatchObject({ needsClassification: true, fields: [], form: null });
     expect(d.releaseBlockers).toContain('pages not recognised as a form');
     await rev.request('POST', `/api/requisitions/${id}/claim`);
-    const c = await rev.request('POST', `/api/requisitions/${id}/classify`, { templateId: 'demo-outreach', version: 1 });
+    const c = await rev.request('POST', `/api/requisitions/${id}/classify`, { templateId: 'demo-outreach', version: 2 });
     expect(c.statusCode, c.body).toBe(200);
     const typed = (await rev.request('GET', `/api/requisitions/${id}`)).json();
     expect(typed.fields.length).toBe(c.json().fields);
@@ -309,7 +309,7 @@ describe('review, identity and release', () => {
 
   it('reads a document once even when the job runs twice', async () => {
     const png = page();
-    t.reader.script(png, [{ template: { id: 'demo-outreach', version: 1 }, values: demoValues() }]);
+    t.reader.script(png, [{ template: { id: 'demo-outreach', version: 2 }, values: demoValues() }]);
     const up = await rev.request('POST', '/api/documents', png, { 'content-type': 'image/png' });
     const first = await t.read(up.json().documentId);
     const again = await t.read(up.json().documentId);

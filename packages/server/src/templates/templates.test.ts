@@ -30,10 +30,10 @@ describe('templates', () => {
 
   it('seeds the built-in forms, published, with their blanks stored sealed', async () => {
     const list = (await admin.request('GET', '/api/templates')).json().items;
-    expect(list.find((x: { id: string }) => x.id === 'demo-outreach')).toMatchObject({ version: 1, active: true, usedBy: 0 });
+    expect(list.find((x: { id: string }) => x.id === 'demo-outreach')).toMatchObject({ version: 2, active: true, usedBy: 0 });
     const row = await t.ctx.db.selectFrom('templates').selectAll().where('id', '=', 'demo-outreach').executeTakeFirstOrThrow();
     expect((await t.ctx.blobs.get(row.blank_blob_key!)).subarray(0, 5).toString()).not.toBe('%PDF-');
-    const img = await admin.request('GET', '/api/templates/demo-outreach/1/pages/0/image');
+    const img = await admin.request('GET', '/api/templates/demo-outreach/2/pages/0/image');
     expect(img.headers['content-type']).toBe('image/png');
   });
 

@@ -79,7 +79,7 @@ describe('auditor export of a requisition history', () => {
 
     // A fax read with a misread surname; the reviewer corrects it, confirms the rest, releases.
     const png = greyPng(1700, 2200, (x, y) => ((x * 5 + y * 11) % 89 === 0 ? 0 : 255));
-    t.reader.script(png, [{ template: { id: 'demo-outreach', version: 1 }, values: demoValues(MISREAD) }]);
+    t.reader.script(png, [{ template: { id: 'demo-outreach', version: 2 }, values: demoValues(MISREAD) }]);
     const up = await rev.request('POST', '/api/documents', png, { 'content-type': 'image/png', 'x-filename': 'fax-0007.png' });
     documentSha256 = up.json().sha256;
     id = (await t.read(up.json().documentId)).requisitions[0]!;
