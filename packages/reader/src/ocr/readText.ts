@@ -76,15 +76,10 @@ export function readTextFields(ocr: FieldOcr, page: GreyImage, blank: GreyImage,
   const first = readAll(ocr, pending, dpi, opts.batch !== false);
   pending.forEach((p, i) => out.set(p.f.field.key, first[i]!));
   if (opts.second) {
-    // A value the first reading would let through on its own, or that only lacks an accent the
-    // English model cannot write, is read again by a second model: a value two models agree on
-    // stands; where they differ a person looks.
-    const again = pending.filter((p) => {
-      const codes = out.get(p.f.field.key)!.flags.map((f) => f.code);
-      return codes.every((c) => c === 'ocr_unread_mark');
-    });
-    const second = readAll(opts.second, again, dpi, opts.batch !== false);
-    again.forEach((p, i) => out.set(p.f.field.key, reconcile(out.get(p.f.field.key)!, second[i]!)));
+    // Every value is read again by a second model: a value the two agree on stands; where they
+    // differ a person looks, shown the reading that passed every check if one of them did.
+    const second = readAll(opts.second, pending, dpi, opts.batch !== false);
+    pending.forEach((p, i) => out.set(p.f.field.key, reconcile(out.get(p.f.field.key)!, second[i]!)));
   }
   return fields.map((f) => out.get(f.field.key)!);
 }
@@ -137,18 +132,23 @@ const bare = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '');
  * The first reading, checked against the second. Equal: the first stands. The first lacked
  * only accents, and the second has those letters with their accents, every mark accounted for
  * and nothing else to flag: the second is the reading (a model that writes those letters read
- * them; nothing was guessed). Otherwise the first, flagged.
+ * them; nothing was guessed). Otherwise flagged: the second shown when it passed every check
+ * and the first did not (a person confirms it against the image), else the first.
  */
 function reconcile(first: TextReading, second: TextReading): TextReading {
   if (second.text === first.text) return first;
   const onlyMarks = first.flags.length > 0 && first.flags.every((f) => f.code === 'ocr_unread_mark');
   if (onlyMarks && second.text && first.text && second.flags.length === 0 && bare(second.text) === bare(first.text)) return second;
-  if (onlyMarks) return first;
   const a = first.text ?? '';
   const b = second.text ?? '';
   let at = 0;
   while (at < a.length && a[at] === b[at]) at++;
-  return { ...first, flags: [...first.flags, { code: 'ocr_reads_disagree', message: `a second OCR model read this field differently (from character ${at + 1})` }] };
+  const disagree = { code: 'ocr_reads_disagree', message: `a second OCR model read this field differently (from character ${at + 1})` };
+  // The first reading failed a check the second passes: the second is shown, flagged.
+  if (first.flags.length > 0 && second.flags.length === 0 && second.text) {
+    return { ...second, flags: [{ ...disagree, message: `${disagree.message}; shown is the second reading, which passed every check (the first: ${first.flags.map((f) => f.code).join(', ')})` }] };
+  }
+  return { ...first, flags: [...first.flags, disagree] };
 }
 
 function prepare(ocr: FieldOcr, page: GreyImage, blank: GreyImage, f: FieldToRead, dpi: number): { reading: TextReading } | { pending: Pending } {
