@@ -25,18 +25,28 @@ describe('first administrator, invitations and sign-in', () => {
     const stale = (await firstAdminSetupToken(t.ctx))!;
     const token = (await firstAdminSetupToken(t.ctx))!;
     // Only the newest printed link works.
-    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${stale}` })).json()).toEqual({ valid: false, kind: null });
-    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${token}` })).json()).toEqual({ valid: true, kind: 'first_admin' });
+    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${stale}` })).json()).toEqual({ valid: false, kind: null, started: false });
+    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${token}` })).json()).toEqual({ valid: true, kind: 'first_admin', started: false });
 
     const weak = await t.app.inject({ method: 'POST', url: `/api/setup/${token}/password`, payload: { username: 'ada', password: 'short' } });
     expect(weak.statusCode).toBe(400);
     expect(weak.json().error.code).toBe('weak_password');
 
+    const first = await t.app.inject({ method: 'POST', url: `/api/setup/${token}/password`, payload: { username: 'ada', password: TEST_PASSWORD } });
+    expect(first.json()).toMatchObject({ replacesEarlierSecret: false });
+    // The link opened again after step 1 says so, and going on issues a new secret, which the
+    // screen must say (an earlier entry in the authenticator app stops working).
+    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${token}` })).json()).toEqual({ valid: true, kind: 'first_admin', started: true });
     const pw = await t.app.inject({ method: 'POST', url: `/api/setup/${token}/password`, payload: { username: 'ada', password: TEST_PASSWORD } });
     expect(pw.statusCode).toBe(200);
+    expect(pw.json().replacesEarlierSecret).toBe(true);
     const { secret, uri, qrSvg } = pw.json().totp;
+    expect(secret).not.toBe(first.json().totp.secret);
     expect(uri).toMatch(/^otpauth:\/\/totp\/Nexession:ada\?/);
     expect(qrSvg).toMatch(/^<svg/);
+    // Setup events name the link, not "anonymous".
+    const setupEvents = await t.ctx.db.selectFrom('audit_events').select(['actor_type', 'actor_id']).where('action', '=', 'user.password_set').execute();
+    expect(setupEvents.map((e) => `${e.actor_id} (${e.actor_type})`)).toEqual(['setup link (anonymous)', 'setup link (anonymous)']);
 
     // Not active until TOTP is proven: sign-in refused.
     expect((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ada', password: TEST_PASSWORD } })).statusCode).toBe(401);
@@ -84,12 +94,19 @@ describe('first administrator, invitations and sign-in', () => {
     const inviteUrl: string = invite.json().inviteUrl;
     expect(inviteUrl).toMatch(/^https:\/\/localhost:8443\/setup\/[A-Za-z0-9_-]{43}$/);
     const inviteToken = inviteUrl.split('/').at(-1)!;
-    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${inviteToken}` })).json()).toEqual({ valid: true, kind: 'invite' });
+    expect((await t.app.inject({ method: 'GET', url: `/api/setup/${inviteToken}` })).json()).toEqual({ valid: true, kind: 'invite', started: false });
     const rpw = await t.app.inject({ method: 'POST', url: `/api/setup/${inviteToken}/password`, payload: { password: 'another long passphrase' } });
     const rsecret = rpw.json().totp.secret;
     expect((await t.app.inject({ method: 'POST', url: `/api/setup/${inviteToken}/totp`, payload: { code: totpCode(rsecret, t.ctx.now().getTime()) } })).statusCode).toBe(200);
     const rlogin = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'rex', password: 'another long passphrase' } });
     expect(rlogin.statusCode).toBe(200);
+
+    // The user list says when each person last signed in (the administrator just did; rex has
+    // not finished signing in).
+    const users = await t.app.inject({ method: 'GET', url: '/api/users', cookies: { nx_session: cookie } });
+    const byName = Object.fromEntries(users.json().items.map((u: { username: string; lastLoginAt: string | null }) => [u.username, u.lastLoginAt]));
+    expect(Math.abs(Date.parse(byName.ada) - t.ctx.now().getTime())).toBeLessThan(60_000);
+    expect(byName.rex).toBeNull();
 
     // Sign out ends the session server-side.
     const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', cookies: { nx_session: cookie }, headers: { 'x-nexession-csrf': me.json().csrf } });
@@ -182,6 +199,24 @@ describe('first administrator, invitations and sign-in', () => {
     expect((await admin.request('POST', `/api/users/${victim.userId}/disable`)).statusCode).toBe(200);
     expect((await victim.request('GET', '/api/auth/me')).statusCode).toBe(401);
     void testSecret;
+  });
+
+  it('never disables the last active administrator, even when two disable each other at once', async () => {
+    const other = await startTestApp();
+    try {
+      const a = await signedIn(other, 'alma', ['admin']);
+      const b = await signedIn(other, 'bert', ['admin']);
+      expect((await a.request('POST', `/api/users/${a.userId}/disable`)).json().error.code).toBe('self_disable');
+      const [ab, ba] = await Promise.all([a.request('POST', `/api/users/${b.userId}/disable`), b.request('POST', `/api/users/${a.userId}/disable`)]);
+      const codes = [ab, ba].map((r) => (r.statusCode === 200 ? 'ok' : r.json().error.code)).sort();
+      // One wins; the other is refused as the last administrator (or finds itself already signed out).
+      expect(codes.filter((c) => c === 'ok')).toHaveLength(1);
+      expect(['last_admin', 'unauthenticated']).toContain(codes.find((c) => c !== 'ok'));
+      const active = await other.ctx.db.selectFrom('users').select('username').where('status', '=', 'active').execute();
+      expect(active).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('a first-administrator link dies once any administrator is active (the demo makes one directly)', async () => {

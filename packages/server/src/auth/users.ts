@@ -83,15 +83,29 @@ async function liveToken(ctx: AppContext, token: string) {
   return row;
 }
 
-export async function describeSetupToken(ctx: AppContext, token: string): Promise<{ valid: boolean; kind: 'first_admin' | 'invite' | null }> {
+/**
+ * Whether a link is usable, and whether its first step (password, authenticator secret) was
+ * already done with it: continuing then issues a new secret, and the person must be told that
+ * an earlier entry in their authenticator app no longer works.
+ */
+export async function describeSetupToken(ctx: AppContext, token: string): Promise<{ valid: boolean; kind: 'first_admin' | 'invite' | null; started: boolean }> {
   const row = await liveToken(ctx, token);
-  return row ? { valid: true, kind: row.kind } : { valid: false, kind: null };
+  if (!row) return { valid: false, kind: null, started: false };
+  return { valid: true, kind: row.kind, started: await enrolmentStarted(ctx, row.user_id) };
+}
+
+async function enrolmentStarted(ctx: AppContext, userId: string | null): Promise<boolean> {
+  if (!userId) return false;
+  const user = await ctx.db.selectFrom('users').select(['status', 'totp_secret']).where('id', '=', userId).executeTakeFirst();
+  return user?.status === 'enrolling' && user.totp_secret !== null;
 }
 
 export interface TotpEnrolment {
   secret: string;
   uri: string;
   qrSvg: string;
+  /** The link was used for this step before: the earlier secret no longer works. */
+  replacesEarlierSecret: boolean;
 }
 
 /** Step 1 of a setup link: set the password, get a TOTP secret to enrol. */
@@ -103,6 +117,7 @@ export async function setPasswordWithToken(
 ): Promise<TotpEnrolment> {
   const row = await liveToken(ctx, token);
   if (!row) throw new HttpError(404, 'invalid_link', 'this link is not valid (used or expired)');
+  const replacesEarlierSecret = await enrolmentStarted(ctx, row.user_id);
   const secret = newTotpSecret();
   let username: string;
   let userId: string;
@@ -141,7 +156,7 @@ export async function setPasswordWithToken(
         ).id;
         await trx.updateTable('setup_tokens').set({ user_id: id }).where('id', '=', row.id).execute();
       }
-      await recordAudit(trx, ctx.vault, rc, { action: 'user.password_set', objectType: 'user', objectId: id, details: { via: 'first_admin_link' } });
+      await recordAudit(trx, ctx.vault, rc, { action: 'user.password_set', objectType: 'user', objectId: id, details: { via: 'first_admin_link', newTotpSecret: true, replacesEarlierSecret } });
       return id;
     });
   } else {
@@ -155,11 +170,11 @@ export async function setPasswordWithToken(
     const sealed = await ctx.vault.sealJson(ctx.db, ctx.systemKeyId, secret, 'totp');
     await ctx.db.transaction().execute(async (trx) => {
       await trx.updateTable('users').set({ password_hash: passwordHash, totp_secret: sealed, status: 'enrolling' }).where('id', '=', userId).execute();
-      await recordAudit(trx, ctx.vault, rc, { action: 'user.password_set', objectType: 'user', objectId: userId, details: { via: 'invite_link' } });
+      await recordAudit(trx, ctx.vault, rc, { action: 'user.password_set', objectType: 'user', objectId: userId, details: { via: 'invite_link', newTotpSecret: true, replacesEarlierSecret } });
     });
   }
   const uri = totpUri(secret, username);
-  return { secret, uri, qrSvg: await totpQrSvg(uri) };
+  return { secret, uri, qrSvg: await totpQrSvg(uri), replacesEarlierSecret };
 }
 
 /** Step 2: prove the authenticator works; the account becomes active and the link is spent. */
@@ -212,9 +227,21 @@ export async function createUser(
   });
 }
 
-export async function listUsers(ctx: AppContext): Promise<PublicUser[]> {
-  const rows = await ctx.db.selectFrom('users').select(['id', 'username', 'display_name', 'roles', 'status']).orderBy('username').execute();
-  return rows.map((r) => ({ ...publicUser(r), status: r.status }));
+export async function listUsers(ctx: AppContext): Promise<(PublicUser & { lastLoginAt: string | null })[]> {
+  const rows = await ctx.db
+    .selectFrom('users as u')
+    .select([
+      'u.id',
+      'u.username',
+      'u.display_name',
+      'u.roles',
+      'u.status',
+      // The last completed sign-in (password and authenticator code).
+      (eb) => eb.selectFrom('sessions as s').select((e) => e.fn.max('s.mfa_verified_at').as('at')).whereRef('s.user_id', '=', 'u.id').as('last_login_at'),
+    ])
+    .orderBy('u.username')
+    .execute();
+  return rows.map((r) => ({ ...publicUser(r), status: r.status, lastLoginAt: r.last_login_at ? new Date(r.last_login_at as Date | string).toISOString() : null }));
 }
 
 export async function disableUser(ctx: AppContext, rc: RequestContext, userId: string): Promise<void> {
@@ -222,6 +249,13 @@ export async function disableUser(ctx: AppContext, rc: RequestContext, userId: s
     const user = await trx.selectFrom('users').select(['id', 'status']).where('id', '=', userId).executeTakeFirst();
     if (!user) throw notFound('no such user');
     if (rc.actor.type === 'user' && rc.actor.id === userId) throw conflict('self_disable', 'you cannot disable your own account');
+    // Never the last active administrator: nobody could then manage accounts, the LIS or forms.
+    // The lock serialises two administrators disabling each other at the same moment.
+    await sql`SELECT pg_advisory_xact_lock(7310245004)`.execute(trx);
+    const admins = await trx.selectFrom('users').select('id').where('status', '=', 'active').where(sql<boolean>`'admin' = ANY(roles)`).execute();
+    if (admins.length > 0 && admins.every((a) => a.id === userId)) {
+      throw conflict('last_admin', 'this is the last active administrator: make another administrator first');
+    }
     await trx.updateTable('users').set({ status: 'disabled' }).where('id', '=', userId).execute();
     await trx.updateTable('sessions').set({ ended_at: ctx.now(), end_reason: 'user_disabled' }).where('user_id', '=', userId).where('ended_at', 'is', null).execute();
     await trx.updateTable('setup_tokens').set({ expires_at: ctx.now() }).where('user_id', '=', userId).where('used_at', 'is', null).execute();

@@ -181,7 +181,7 @@ export interface RequisitionsTable {
   identity_session_id: string | null;
   identity_identifiers: string[] | null;
   identity_revision: number | null;
-  identity_warnings: JsonDefault<{ code: string; message: string }[]>;
+  identity_warnings: JsonDefault<{ code: string; message: string; severity?: 'danger' | 'caution' }[]>;
   validation_passed: boolean | null;
   validation_revision: number | null;
   validation: JsonNullable<unknown>;

@@ -22,28 +22,57 @@ export function availableIdentifiers(x: Extract): Set<IdentifierKind> {
   return out;
 }
 
+/**
+ * `danger`: a real wrong-patient risk (the identifiers cannot tell this patient from another, or
+ * contradict themselves): shown in red. `caution`: worth a second look at the page (values typed
+ * by hand, reading flags), not a sign of another patient: shown plainly, never in red.
+ */
+export type WarningSeverity = 'danger' | 'caution';
+
 export interface Warning {
   code: string;
   message: string;
+  severity: WarningSeverity;
 }
 
-export function identityWarnings(l: Loaded, x: Extract, now: Date, chosen: IdentifierKind[]): Warning[] {
+const STRONG: readonly IdentifierKind[] = ['dob', 'mrn', 'health_number'];
+
+function labels(fields: Loaded['fields']): string {
+  const names = fields.map((f) => f.row.label);
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+/**
+ * Warnings about the patient's identity, the same before and at confirmation: `chosen` is what
+ * the person confirmed, or null before they do (then what the requisition carries counts, since
+ * the identity step offers every identifier it carries). Messages hold field labels, never values.
+ */
+export function identityWarnings(l: Loaded, x: Extract, now: Date, chosen: readonly IdentifierKind[] | null): Warning[] {
   const w: Warning[] = [];
+  const danger = (code: string, message: string) => w.push({ code, message, severity: 'danger' });
+  const caution = (code: string, message: string) => w.push({ code, message, severity: 'caution' });
   const dob = x.dob();
-  if (dob.problem) w.push({ code: 'dob_unreadable', message: `date of birth: ${dob.problem}` });
+  if (dob.problem) danger('dob_unreadable', `the date of birth cannot be read as a date (${dob.problem})`);
   if (dob.value) {
     const d = new Date(`${dob.value}T00:00:00Z`);
-    if (d.getTime() > now.getTime()) w.push({ code: 'dob_future', message: 'the date of birth is in the future' });
-    else if (now.getUTCFullYear() - d.getUTCFullYear() > 120) w.push({ code: 'dob_implausible', message: 'the date of birth makes the patient older than 120' });
+    if (d.getTime() > now.getTime()) danger('dob_future', 'the date of birth is in the future');
+    else if (now.getUTCFullYear() - d.getUTCFullYear() > 120) danger('dob_implausible', 'the date of birth makes the patient older than 120');
+  }
+  if (x.sex().problem) danger('sex_conflict', `sex: ${x.sex().problem}`);
+  const identifiers = chosen ?? [...availableIdentifiers(x)];
+  if (!identifiers.some((c) => STRONG.includes(c))) {
+    danger(
+      'weak_identifiers',
+      chosen ? 'no date of birth, MRN or health number among the identifiers confirmed' : 'no date of birth, MRN or health number on this requisition: the name alone may match another patient',
+    );
   }
   const patient = l.fields.filter((f) => f.row.role.startsWith('patient.'));
-  const corrected = patient.filter((f) => f.row.review_state === 'corrected').length;
-  if (corrected > 0) w.push({ code: 'patient_corrected', message: `${corrected} patient field(s) were corrected by hand: check them against the page` });
-  const flagged = patient.filter((f) => f.flags.length > 0).length;
-  if (flagged > 0) w.push({ code: 'patient_flagged', message: `${flagged} patient field(s) carried reading flags` });
-  if (x.sex().problem) w.push({ code: 'sex_conflict', message: `sex: ${x.sex().problem}` });
-  if (!chosen.some((c) => c === 'dob' || c === 'mrn' || c === 'health_number')) {
-    w.push({ code: 'weak_identifiers', message: 'no date of birth, MRN or health number among the identifiers confirmed' });
+  const corrected = patient.filter((f) => f.row.review_state === 'corrected');
+  if (corrected.length > 0) {
+    caution('patient_corrected', `corrected by hand: ${labels(corrected)}. Compare ${corrected.length === 1 ? 'it' : 'them'} with the page once more`);
   }
+  // Flags of fields not yet reviewed are the field step's business; once confirmed as read, a reminder.
+  const flagged = patient.filter((f) => f.flags.length > 0 && f.row.review_state === 'confirmed');
+  if (flagged.length > 0) caution('patient_flagged', `confirmed despite a reading flag: ${labels(flagged)}`);
   return w;
 }

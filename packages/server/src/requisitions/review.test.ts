@@ -103,9 +103,19 @@ describe('review, identity and release', () => {
     expect((await rev.request('POST', `/api/requisitions/${id}/fields/stat/review`, { action: 'confirm', acknowledgeFlags: true })).json().error.code).toBe('needs_value');
     expect((await rev.request('POST', `/api/requisitions/${id}/fields/stat/review`, { action: 'correct', value: false })).statusCode).toBe(200);
 
-    // Correct the misread name.
+    // Identity warnings are accurate before anyone confirms: the requisition carries a DOB and an
+    // MRN, so no "weak identifiers" (it named them missing while they were listed right below).
+    expect(detail.identityWarnings).toEqual([]);
+
+    // Correct the misread name: the warning that a patient field was typed by hand comes with the
+    // answer, before the identity step, as a caution (not a red wrong-patient warning).
     const fixed = await rev.request('POST', `/api/requisitions/${id}/fields/patient_last_name/review`, { action: 'correct', value: NAME });
     expect(fixed.json().field).toMatchObject({ value: NAME, review: { state: 'corrected', before: MISREAD, after: NAME } });
+    expect(fixed.json().identityWarnings).toEqual([
+      { code: 'patient_corrected', severity: 'caution', message: expect.stringMatching(/^corrected by hand: Patient last name\./i) },
+      { code: 'patient_flagged', severity: 'caution', message: expect.stringMatching(/^confirmed despite a reading flag: date of birth/i) },
+    ]);
+    expect(JSON.stringify(fixed.json().identityWarnings)).not.toContain(NAME);
 
     // Release is refused while fields are unreviewed.
     const early = await rev.request('POST', `/api/requisitions/${id}/release`);
@@ -118,7 +128,10 @@ describe('review, identity and release', () => {
     expect((await rev.request('POST', `/api/requisitions/${id}/identity`, { identifiers: ['name', 'health_number'] })).json().error.code).toBe('identifier_absent');
     const ident = await rev.request('POST', `/api/requisitions/${id}/identity`, { identifiers: ['name', 'dob'] });
     expect(ident.statusCode).toBe(200);
-    expect(ident.json().identity.warnings.join(' ')).toMatch(/corrected by hand/);
+    expect(ident.json().identity.warnings.map((w: { code: string; severity: string }) => [w.code, w.severity])).toEqual([
+      ['patient_corrected', 'caution'],
+      ['patient_flagged', 'caution'],
+    ]);
     expect(ident.json().releaseBlockers).toEqual([]);
     expect(ident.json().validation.passed).toBe(true);
 
@@ -131,7 +144,18 @@ describe('review, identity and release', () => {
 
     const rel = await rev.request('POST', `/api/requisitions/${id}/release`);
     expect(rel.statusCode, rel.body).toBe(200);
-    expect(rel.json()).toMatchObject({ state: 'released', delivery: { state: 'pending' } });
+    expect(rel.json()).toMatchObject({ state: 'released', placerOrderNumber: expect.stringMatching(/^NX\d{8}$/), delivery: { state: 'pending' } });
+
+    // Opened again, a released requisition says where it stands, without PHI, to any role: who
+    // released it and when, our order number, the delivery (and the LIS's order number once acknowledged).
+    expect((await rev.request('POST', `/api/requisitions/${id}/claim`)).json().error.code).toBe('not_reviewable');
+    for (const who of [rev, admin, auditor]) {
+      const sum = await who.request('GET', `/api/requisitions/${id}/summary`);
+      expect(sum.statusCode).toBe(200);
+      expect(sum.json()).toMatchObject({ id, state: 'released', release: { by: 'rosa', at: expect.any(String), placerOrderNumber: rel.json().placerOrderNumber }, delivery: { state: 'pending', controlId: expect.stringMatching(/^NX/) } });
+      expect(sum.body).not.toContain(NAME);
+    }
+    expect((await admin.request('GET', `/api/requisitions/${id}`)).statusCode).toBe(403);
 
     const after = (await rev.request('GET', `/api/requisitions/${id}`)).json();
     expect(after.state).toBe('released');
@@ -279,14 +303,18 @@ describe('review, identity and release', () => {
     expect(rel.json().error.releaseBlockers.join(' ')).toMatch(/validation failed: \(c\)\(6\), \(c\)\(7\)/);
   });
 
-  it('escalates, and only a lead reviewer picks an escalated requisition up', async () => {
+  it('escalates, and only a lead reviewer picks an escalated requisition up, seeing why', async () => {
     const id = await makeRequisition(t, rev);
     await rev.request('POST', `/api/requisitions/${id}/claim`);
     expect((await rev.request('POST', `/api/requisitions/${id}/escalate`, { reason: 'two patients on one page?' })).json()).toEqual({ state: 'escalated' });
     expect((await rev2.request('POST', `/api/requisitions/${id}/claim`)).statusCode).toBe(403);
     const lead = await signedIn(t, 'leah', ['lead_reviewer']);
-    expect((await lead.request('GET', '/api/queue')).json().items.some((i: { id: string }) => i.id === id)).toBe(true);
+    const item = (await lead.request('GET', '/api/queue')).json().items.find((i: { id: string }) => i.id === id);
+    expect(item).toMatchObject({ state: 'escalated', escalation: { by: 'rosa', reason: 'two patients on one page?', at: expect.any(String) } });
+    // A reviewer's queue never holds the reason.
+    expect((await rev2.request('GET', '/api/queue')).body).not.toContain('two patients');
     expect((await lead.request('POST', `/api/requisitions/${id}/claim`)).statusCode).toBe(200);
+    expect((await lead.request('GET', `/api/requisitions/${id}`)).json().escalation).toMatchObject({ by: 'rosa', reason: 'two patients on one page?' });
     expect((await lead.request('POST', `/api/requisitions/${id}/reject`, { reason: 'duplicate' })).json()).toEqual({ state: 'rejected' });
     expect((await verifyAuditChain(t.ctx.db)).ok).toBe(true);
   });
@@ -305,6 +333,48 @@ describe('review, identity and release', () => {
     const typed = (await rev.request('GET', `/api/requisitions/${id}`)).json();
     expect(typed.fields.length).toBe(c.json().fields);
     expect(typed.fields[0].flags[0].code).toBe('manual_entry');
+  });
+
+  it('warns in red, before confirmation, only when the identifiers cannot tell patients apart', async () => {
+    const values = demoValues();
+    values.patient_dob = null;
+    values.patient_mrn = null;
+    const id = await makeRequisition(t, rev, values);
+    const d = (await rev.request('GET', `/api/requisitions/${id}`)).json();
+    expect(d.identityWarnings).toEqual([{ code: 'weak_identifiers', severity: 'danger', message: expect.stringMatching(/no date of birth, MRN or health number on this requisition/) }]);
+  });
+
+  it('audits a prefetch as a prefetch, and the display as the view', async () => {
+    const id = await makeRequisition(t, rev);
+    const since = Number((await t.ctx.db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirstOrThrow()).m);
+    const pre = { 'x-nexession-prefetch': '1' };
+    expect((await rev2.request('GET', `/api/requisitions/${id}`, undefined, pre)).statusCode).toBe(200);
+    expect((await rev2.request('GET', `/api/requisitions/${id}/pages/0/image`, undefined, pre)).statusCode).toBe(200);
+    expect((await rev2.request('GET', `/api/requisitions/${id}/fields/patient_last_name/crop`, undefined, pre)).statusCode).toBe(200);
+    const events = async () =>
+      (await t.ctx.db.selectFrom('audit_events').select(['action', 'field', 'details']).where('object_id', '=', id).where('actor_id', '=', rev2.userId).where('seq', '>', String(since)).orderBy('seq').execute()).map((e) => [e.action, JSON.parse(e.details ?? '{}').part ?? null, e.field]);
+    // Still an access (the data reached the browser), but nobody looked at it yet.
+    expect(await events()).toEqual([
+      ['requisition.prefetch', 'detail', null],
+      ['requisition.prefetch', 'page_image', null],
+      ['requisition.prefetch', 'crop', 'patient_last_name'],
+    ]);
+    expect((await rev2.request('POST', `/api/requisitions/${id}/viewed`)).json()).toEqual({ ok: true });
+    expect((await events()).at(-1)).toEqual(['requisition.view', null, null]);
+  });
+
+  it('lets an auditor filter the trail by the short id the screens show', async () => {
+    const id = await makeRequisition(t, rev);
+    const short = id.slice(0, 8);
+    const r = await auditor.request('GET', `/api/audit?requisitionId=${short}&limit=50`);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().requisitionId).toBe(id);
+    expect(r.json().items.some((e: { action: string; objectId: string }) => e.action === 'requisition.create' && e.objectId === id)).toBe(true);
+    expect((await auditor.request('GET', `/api/audit?requisitionId=${id.toUpperCase()}`)).statusCode).toBe(200);
+    const none = short.startsWith('0') ? `f${short.slice(1)}` : `0${short.slice(1)}`;
+    const miss = await auditor.request('GET', `/api/audit?requisitionId=${none}ffffffff`);
+    expect([404, 200]).toContain(miss.statusCode); // 404 unless that prefix happens to exist
+    expect((await auditor.request('GET', '/api/audit?requisitionId=abc')).json().error.code).toBe('bad_request');
   });
 
   it('reads a document once even when the job runs twice', async () => {

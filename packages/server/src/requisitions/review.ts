@@ -13,7 +13,7 @@ import type { AppContext } from '../context.ts';
 import type { Executor, RequisitionState, ReviewState } from '../db/schema.ts';
 import { getLisConnection, type DeliveryPort } from './delivery-port.ts';
 import { sectionOf, type FieldValue } from './fields.ts';
-import { availableIdentifiers, identityWarnings, IDENTIFIER_KINDS, type IdentifierKind } from './identity.ts';
+import { availableIdentifiers, identityWarnings, IDENTIFIER_KINDS, type IdentifierKind, type Warning } from './identity.ts';
 import { extractOf, identityFieldsReviewed, loadRequisition, releaseBlockers, validationOf, validationPolicy, type Loaded, type LoadedField } from './model.ts';
 import { buildConfirmedOrder } from './order.ts';
 import { cropRegion } from './crop.ts';
@@ -40,6 +40,13 @@ export interface ReviewField {
   checkbox?: unknown;
   flags: Flag[];
   review: { state: ReviewState; by?: string; at?: string; before?: FieldValue; after?: FieldValue };
+}
+
+export interface Escalation {
+  by: string;
+  at: string | null;
+  /** The escalating person's words; null when they can no longer be opened. */
+  reason: string | null;
 }
 
 export class ReviewService {
@@ -72,6 +79,8 @@ export class ReviewService {
         'r.needs_classification',
         'u.username as assignee',
         't.name as form',
+        'r.escalated_by',
+        'r.escalated_reason',
         (eb) =>
           eb
             .selectFrom('requisition_fields as f')
@@ -87,7 +96,9 @@ export class ReviewService {
       .limit(500)
       .execute();
     const now = ctx.now().getTime();
-    await recordAudit(ctx.db, ctx.vault, rc, { action: 'queue.list', objectType: 'queue', objectId: 'review', details: { count: rows.length } });
+    // A lead reviewer sees why each escalated requisition came to them (the reviewer's words).
+    const escalations = isLead(session) ? await this.#escalations(rows.filter((r) => r.escalated_by !== null && (r.state === 'escalated' || r.state === 'in_review'))) : new Map();
+    await recordAudit(ctx.db, ctx.vault, rc, { action: 'queue.list', objectType: 'queue', objectId: 'review', details: { count: rows.length, escalations: escalations.size || undefined } });
     return rows.map((r) => ({
       id: r.id,
       priority: r.priority,
@@ -100,7 +111,39 @@ export class ReviewService {
       needsClassification: r.needs_classification,
       assignee: r.assignee ?? null,
       flaggedFields: Number(r.flagged ?? 0),
+      ...(escalations.has(r.id) ? { escalation: escalations.get(r.id)! } : {}),
     }));
+  }
+
+  /** Who escalated each requisition, when, and their reason (sealed with the document's data key). */
+  async #escalations(rows: { id: string; escalated_by: string | null; escalated_reason: Buffer | null }[]): Promise<Map<string, Escalation>> {
+    const ctx = this.#ctx;
+    const out = new Map<string, Escalation>();
+    if (rows.length === 0) return out;
+    const names = await this.#usernames(rows.map((r) => r.escalated_by));
+    const ids = rows.map((r) => r.id);
+    const times = await ctx.db
+      .selectFrom('audit_events')
+      .select(['object_id', (eb) => eb.fn.max('at').as('at')])
+      .where('action', '=', 'requisition.escalate')
+      .where('object_type', '=', 'requisition')
+      .where('object_id', 'in', ids)
+      .groupBy('object_id')
+      .execute();
+    const at = new Map(times.map((t) => [t.object_id, t.at as Date | null]));
+    for (const r of rows) {
+      let reason: string | null = null;
+      if (r.escalated_reason) {
+        try {
+          reason = await ctx.vault.openJson<string>(ctx.db, r.escalated_reason, `requisition:${r.id}:escalation`);
+        } catch {
+          reason = null; // shredded with its document
+        }
+      }
+      const when = at.get(r.id);
+      out.set(r.id, { by: names.get(r.escalated_by ?? '') ?? r.escalated_by ?? 'unknown', at: when ? new Date(when).toISOString() : null, reason });
+    }
+    return out;
   }
 
   async next(session: Session, currentId: string | null): Promise<string | null> {
@@ -193,11 +236,22 @@ export class ReviewService {
     return l;
   }
 
-  async detail(rc: RequestContext, id: string) {
+  /** Identity warnings as they stand: before confirmation, for what the requisition carries. */
+  #warnings(l: Loaded): Warning[] {
+    const chosen = l.req.identity_confirmed_by ? ((l.req.identity_identifiers ?? []) as IdentifierKind[]) : null;
+    return identityWarnings(l, extractOf(l), this.#ctx.now(), chosen);
+  }
+
+  /**
+   * The requisition with its values. `prefetch`: the workstation loads it ahead of need (the
+   * next one in the queue), audited as `requisition.prefetch`; `requisition.view` is recorded
+   * when it is shown (`viewed`), so the trail says what a person looked at.
+   */
+  async detail(rc: RequestContext, id: string, opts: { prefetch?: boolean } = {}) {
     const ctx = this.#ctx;
     const l = await this.#load(ctx.db, id);
     const { validation, blockers } = await this.#views(l);
-    const names = await this.#usernames([...l.fields.map((f) => f.row.reviewed_by), l.req.identity_confirmed_by, l.req.assignee]);
+    const names = await this.#usernames([...l.fields.map((f) => f.row.reviewed_by), l.req.identity_confirmed_by, l.req.assignee, l.req.released_by]);
     const pages = await ctx.db
       .selectFrom('document_pages')
       .select(['page_index', 'width', 'height', 'dpi', 'flags'])
@@ -206,7 +260,10 @@ export class ReviewService {
       .orderBy('page_index')
       .execute();
     const delivery = (await this.#delivery.status(ctx.db, [id])).get(id) ?? null;
-    await recordAudit(ctx.db, ctx.vault, rc, { action: 'requisition.view', objectType: 'requisition', objectId: id, details: { fields: l.fields.length } });
+    const escalation = l.req.escalated_by ? ((await this.#escalations([l.req])).get(id) ?? null) : null;
+    await recordAudit(ctx.db, ctx.vault, rc, opts.prefetch
+      ? { action: 'requisition.prefetch', objectType: 'requisition', objectId: id, details: { part: 'detail', fields: l.fields.length } }
+      : { action: 'requisition.view', objectType: 'requisition', objectId: id, details: { fields: l.fields.length } });
     return {
       id,
       state: l.req.state,
@@ -228,24 +285,69 @@ export class ReviewService {
             current: l.req.identity_revision === l.req.identity_fields_revision,
           }
         : null,
-      identityWarnings: identityWarnings(l, extractOf(l), ctx.now(), (l.req.identity_identifiers ?? []) as IdentifierKind[]).map((w) => w.message),
+      identityWarnings: this.#warnings(l),
       validation,
       releaseBlockers: blockers,
+      release: this.#release(l.req, names),
+      escalation,
       delivery: delivery ? { id: delivery.id, state: delivery.state, ackCode: delivery.ackCode, lisOrderNumber: delivery.lisOrderNumber, controlId: delivery.controlId } : null,
     };
   }
 
-  async pageImage(rc: RequestContext, id: string, page: number): Promise<Buffer> {
+  #release(r: Loaded['req'], names: Map<string, string>) {
+    return r.released_by && r.released_at
+      ? { by: names.get(r.released_by) ?? r.released_by, at: r.released_at.toISOString(), placerOrderNumber: r.placer_order_number }
+      : null;
+  }
+
+  /** The requisition was put on screen after a prefetch: the display is what `requisition.view` records. */
+  async viewed(rc: RequestContext, id: string): Promise<void> {
+    const ctx = this.#ctx;
+    const r = await ctx.db.selectFrom('requisitions').select('id').where('id', '=', id).executeTakeFirst();
+    if (!r) throw notFound('no such requisition');
+    await recordAudit(ctx.db, ctx.vault, rc, { action: 'requisition.view', objectType: 'requisition', objectId: id, details: { prefetched: true } });
+  }
+
+  /**
+   * Where a requisition stands, without PHI (any role): its state, who released it and when, its
+   * order numbers and its delivery. What a released requisition shows when it is opened again.
+   */
+  async summary(id: string) {
+    const ctx = this.#ctx;
+    const r = await ctx.db
+      .selectFrom('requisitions as r')
+      .leftJoin('templates as t', (j) => j.onRef('t.id', '=', 'r.template_id').onRef('t.version', '=', 'r.template_version'))
+      .select(['r.id', 'r.state', 'r.priority', 'r.received_at', 'r.template_id', 'r.template_version', 't.name as form_name', 'r.released_by', 'r.released_at', 'r.placer_order_number', 'r.assignee'])
+      .where('r.id', '=', id)
+      .executeTakeFirst();
+    if (!r) throw notFound('no such requisition');
+    const names = await this.#usernames([r.released_by, r.assignee]);
+    const delivery = (await this.#delivery.status(ctx.db, [id])).get(id) ?? null;
+    return {
+      id: r.id,
+      state: r.state,
+      priority: r.priority,
+      receivedAt: r.received_at.toISOString(),
+      form: r.template_id && r.template_version !== null ? { id: r.template_id, version: r.template_version, name: r.form_name ?? r.template_id } : null,
+      assignee: r.assignee ? (names.get(r.assignee) ?? null) : null,
+      release: r.released_by && r.released_at ? { by: names.get(r.released_by) ?? r.released_by, at: r.released_at.toISOString(), placerOrderNumber: r.placer_order_number } : null,
+      delivery: delivery ? { id: delivery.id, state: delivery.state, ackCode: delivery.ackCode, lisOrderNumber: delivery.lisOrderNumber, controlId: delivery.controlId } : null,
+    };
+  }
+
+  async pageImage(rc: RequestContext, id: string, page: number, opts: { prefetch?: boolean } = {}): Promise<Buffer> {
     const ctx = this.#ctx;
     const r = await ctx.db.selectFrom('requisitions').select(['document_id', 'pages']).where('id', '=', id).executeTakeFirst();
     if (!r || !r.pages.includes(page)) throw notFound('no such page');
     const p = await ctx.db.selectFrom('document_pages').select('blob_key').where('document_id', '=', r.document_id).where('page_index', '=', page).executeTakeFirstOrThrow();
     const png = await ctx.vault.open(ctx.db, await ctx.blobs.get(p.blob_key), pageContext(r.document_id, page));
-    await recordAudit(ctx.db, ctx.vault, rc, { action: 'page.image', objectType: 'requisition', objectId: id, details: { page } });
+    await recordAudit(ctx.db, ctx.vault, rc, opts.prefetch
+      ? { action: 'requisition.prefetch', objectType: 'requisition', objectId: id, details: { part: 'page_image', page } }
+      : { action: 'page.image', objectType: 'requisition', objectId: id, details: { page } });
     return png;
   }
 
-  async fieldCrop(rc: RequestContext, id: string, key: string): Promise<Buffer> {
+  async fieldCrop(rc: RequestContext, id: string, key: string, opts: { prefetch?: boolean } = {}): Promise<Buffer> {
     const ctx = this.#ctx;
     const r = await ctx.db.selectFrom('requisitions').select(['document_id']).where('id', '=', id).executeTakeFirst();
     const f = r && (await ctx.db.selectFrom('requisition_fields').select(['page', 'region']).where('requisition_id', '=', id).where('key', '=', key).executeTakeFirst());
@@ -253,7 +355,9 @@ export class ReviewService {
     const p = await ctx.db.selectFrom('document_pages').select(['blob_key', 'width', 'height']).where('document_id', '=', r.document_id).where('page_index', '=', f.page).executeTakeFirstOrThrow();
     const png = await ctx.vault.open(ctx.db, await ctx.blobs.get(p.blob_key), pageContext(r.document_id, f.page));
     const crop = await cropRegion(png, f.region, p);
-    await recordAudit(ctx.db, ctx.vault, rc, { action: 'field.crop', objectType: 'requisition', objectId: id, field: key });
+    await recordAudit(ctx.db, ctx.vault, rc, opts.prefetch
+      ? { action: 'requisition.prefetch', objectType: 'requisition', objectId: id, field: key, details: { part: 'crop' } }
+      : { action: 'field.crop', objectType: 'requisition', objectId: id, field: key });
     return crop;
   }
 
@@ -364,7 +468,8 @@ export class ReviewService {
       });
       const names = await this.#usernames([session.user.id]);
       const field = this.#field(fresh.fields.find((x) => x.row.key === key)!, names);
-      return { field, validation, releaseBlockers: blockers };
+      // Identity warnings follow every change, so they are in front of the person before they confirm.
+      return { field, validation, releaseBlockers: blockers, identityWarnings: this.#warnings(fresh) };
     });
   }
 
@@ -403,7 +508,8 @@ export class ReviewService {
         details: { identifiers: chosen, warnings: warnings.map((w) => w.code) },
       });
       return {
-        identity: { confirmedBy: session.user.username, confirmedAt: ctx.now().toISOString(), identifiers: chosen, warnings: warnings.map((w) => w.message) },
+        identity: { confirmedBy: session.user.username, confirmedAt: ctx.now().toISOString(), identifiers: chosen, current: true, warnings },
+        identityWarnings: warnings,
         validation,
         releaseBlockers: blockers,
       };
@@ -457,7 +563,7 @@ export class ReviewService {
         details: { placerOrderNumber, controlId, deliveryId: delivery.id, tests: order.tests.map((t) => t.code), revision: l.req.field_revision },
       });
       ctx.log.info({ requisitionId: id, deliveryId: delivery.id }, 'requisition released');
-      return { state: 'released' as const, delivery };
+      return { state: 'released' as const, placerOrderNumber, delivery };
     });
   }
 

@@ -124,7 +124,7 @@ export interface RequisitionHistory {
   };
   pages: PageHistory[];
   fields: FieldHistory[];
-  identity: { by: string; at: string | null; sessionId: string | null; identifiers: string[]; warnings: { code: string; message: string }[]; current: boolean } | null;
+  identity: { by: string; at: string | null; sessionId: string | null; identifiers: string[]; warnings: { code: string; message: string; severity?: 'danger' | 'caution' }[]; current: boolean } | null;
   /** As stored with the release (or last review); `recomputed` is today's evaluation of the same fields. */
   validation: { stored: Validation | null; recomputed: Validation };
   release: { by: string; at: string | null; sessionId: string | null } | null;

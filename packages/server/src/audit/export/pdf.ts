@@ -138,7 +138,11 @@ export async function renderHistoryPdf(h: RequisitionHistory): Promise<Uint8Arra
     w.field('Session', h.identity.sessionId ?? '(none)', { font: 'mono' });
     w.field('Identifiers', h.identity.identifiers.join(', '));
     w.field('Still current', h.identity.current ? 'yes (no patient field changed since)' : 'NO: patient fields changed after confirmation', { color: h.identity.current ? 'normal' : 'bad' });
-    for (const warn of h.identity.warnings) w.field('Warning shown', `${warn.code}: ${warn.message}`, { color: 'bad' });
+    // Recorded before severities existed, a warning counts as a wrong-patient warning.
+    for (const warn of h.identity.warnings) {
+      const danger = warn.severity !== 'caution';
+      w.field(danger ? 'Wrong-patient warning' : 'Caution shown', `${warn.code}: ${warn.message}`, { color: danger ? 'bad' : 'normal' });
+    }
   } else w.text('Not confirmed.', { color: 'bad' });
 
   w.heading('6. Validation (42 CFR 493.1241)');

@@ -1,6 +1,7 @@
 /** Templates, LIS connection and the audit trail. */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import path from 'node:path';
 import { anchorHead, checkAnchors } from '../../audit/anchors.ts';
@@ -12,6 +13,28 @@ import { DEFAULT_LIS, getLisConnection, setLisConnection } from '../../requisiti
 import { blankPagePng, listTemplates, publishTemplate, uploadTemplate } from '../../templates/store.ts';
 import { roles, rolesOrBreakGlass } from '../access.ts';
 import { parseBody, UUID_RE } from '../validate.ts';
+
+/** What the workstation shows of an id: its first 8 characters (or more, or all of it). */
+const ID_PREFIX = /^[0-9a-f]{8}[0-9a-f-]{0,28}$/;
+
+/**
+ * A requisition id as a person types it: the whole UUID, or a unique prefix of at least 8
+ * characters (the workstation shows the first 8). 404 when none matches, 409 when several do.
+ */
+export async function resolveRequisitionId(ctx: AppContext, typed: string): Promise<string> {
+  const t = typed.trim().toLowerCase();
+  if (UUID_RE.test(t)) return t;
+  if (!ID_PREFIX.test(t)) throw new HttpError(400, 'bad_request', 'a requisition id is a UUID, or at least its first 8 characters');
+  const rows = await ctx.db
+    .selectFrom('requisitions')
+    .select('id')
+    .where(sql<boolean>`id::text LIKE ${`${t}%`}`)
+    .limit(2)
+    .execute();
+  if (rows.length === 0) throw new HttpError(404, 'not_found', `no requisition id starts with ${t}`);
+  if (rows.length > 1) throw new HttpError(409, 'ambiguous_id', `more than one requisition id starts with ${t}: type more of it`);
+  return rows[0]!.id;
+}
 
 export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
@@ -100,12 +123,13 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
       return d;
     };
     let objectIds: string[] | undefined;
+    let requisitionId: string | undefined;
     if (q.requisitionId) {
-      if (!UUID_RE.test(q.requisitionId)) throw new HttpError(400, 'bad_request', 'requisitionId is a UUID');
+      requisitionId = await resolveRequisitionId(ctx, q.requisitionId);
       // A requisition's history includes its document's (arrival, screening, reading).
-      const r = await ctx.db.selectFrom('requisitions').select('document_id').where('id', '=', q.requisitionId).executeTakeFirst();
-      const deliveries = await ctx.db.selectFrom('deliveries').select('id').where('requisition_id', '=', q.requisitionId).execute().catch(() => []);
-      objectIds = [q.requisitionId, ...(r ? [r.document_id] : []), ...deliveries.map((d) => d.id)];
+      const r = await ctx.db.selectFrom('requisitions').select('document_id').where('id', '=', requisitionId).executeTakeFirst();
+      const deliveries = await ctx.db.selectFrom('deliveries').select('id').where('requisition_id', '=', requisitionId).execute().catch(() => []);
+      objectIds = [requisitionId, ...(r ? [r.document_id] : []), ...deliveries.map((d) => d.id)];
     }
     const from = date(q.from);
     const to = date(q.to);
@@ -122,8 +146,8 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: AppContext 
         delete i.before;
         delete i.after;
       }
-    await recordAudit(ctx.db, ctx.vault, req.rc, { action: 'audit.list', objectType: 'audit', objectId: q.requisitionId ?? 'all', details: { count: items.length } });
-    return { items };
+    await recordAudit(ctx.db, ctx.vault, req.rc, { action: 'audit.list', objectType: 'audit', objectId: requisitionId ?? 'all', details: { count: items.length } });
+    return { items, ...(requisitionId ? { requisitionId } : {}) };
   });
 
   app.get('/api/audit/verify', { config: { access: roles('auditor', 'admin') } }, async (req) => {

@@ -1,5 +1,6 @@
 /** Sign-in (password then TOTP), sign-out, who am I, keep-alive, and the setup links. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestContext } from '../../audit/audit.ts';
 import { z } from 'zod';
 import { completeTotp, AddressLimiter, loginWithPassword, logout, touchSession } from '../../auth/sessions.ts';
 import { confirmTotpWithToken, describeSetupToken, setPasswordWithToken } from '../../auth/users.ts';
@@ -7,6 +8,14 @@ import { activeBreakGlass } from '../../breakglass/breakglass.ts';
 import type { AppContext } from '../../context.ts';
 import { ANY_ROLE, PARTIAL, PUBLIC, SESSION_COOKIE, sessionOf } from '../access.ts';
 import { parseBody } from '../validate.ts';
+
+/**
+ * Whoever holds a setup link is not signed in: the audit trail names the link ("setup link"),
+ * not an anonymous someone, and the event's object is the account being set up.
+ */
+function viaSetupLink(req: FastifyRequest): RequestContext {
+  return { ...req.rc, actor: { type: 'anonymous', id: 'setup link' } };
+}
 
 function setSessionCookie(reply: FastifyReply, token: string): void {
   reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, secure: true, sameSite: 'strict', path: '/' });
@@ -58,7 +67,7 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext }
 
   app.get<{ Params: { token: string } }>('/api/setup/:token', { config: { access: PUBLIC } }, async (req) => {
     const d = await describeSetupToken(ctx, req.params.token);
-    return d.valid ? { valid: true, kind: d.kind } : { valid: false, kind: null };
+    return d;
   });
 
   app.post<{ Params: { token: string } }>('/api/setup/:token/password', { config: { access: PUBLIC } }, async (req) => {
@@ -66,13 +75,13 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: AppContext }
       z.object({ username: z.string().max(64).optional(), displayName: z.string().max(120).optional(), password: z.string().min(1).max(256) }),
       req.body,
     );
-    const totp = await setPasswordWithToken(ctx, req.rc, req.params.token, body);
-    return { totp };
+    const { replacesEarlierSecret, ...totp } = await setPasswordWithToken(ctx, viaSetupLink(req), req.params.token, body);
+    return { totp, replacesEarlierSecret };
   });
 
   app.post<{ Params: { token: string } }>('/api/setup/:token/totp', { config: { access: PUBLIC } }, async (req) => {
     const body = parseBody(z.object({ code: z.string().min(6).max(10) }), req.body);
-    await confirmTotpWithToken(ctx, req.rc, req.params.token, body.code);
+    await confirmTotpWithToken(ctx, viaSetupLink(req), req.params.token, body.code);
     return { ok: true };
   });
 }

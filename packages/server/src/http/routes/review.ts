@@ -1,5 +1,5 @@
 /** Queue and review (reviewer, lead reviewer; auditors may look but not change). */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ReviewService } from '../../requisitions/review.ts';
 import { roles, rolesOrBreakGlass, sessionOf } from '../access.ts';
@@ -10,6 +10,14 @@ const REVIEW = { access: roles('reviewer', 'lead_reviewer') };
 const LOOK = { access: rolesOrBreakGlass('reviewer', 'lead_reviewer', 'auditor') };
 
 const fieldValue = z.union([z.string().max(2000), z.boolean(), z.null()]);
+
+/**
+ * The workstation loads the next requisition ahead of need; it says so with this header, and the
+ * access is audited as `requisition.prefetch` (the data did reach the browser) instead of a view.
+ * A client that lies about it still leaves an access in the trail: nothing goes unrecorded.
+ */
+export const PREFETCH_HEADER = 'x-nexession-prefetch';
+const prefetch = (req: FastifyRequest) => ({ prefetch: req.headers[PREFETCH_HEADER] === '1' });
 
 export async function reviewRoutes(app: FastifyInstance, opts: { review: ReviewService }): Promise<void> {
   const svc = opts.review;
@@ -23,17 +31,28 @@ export async function reviewRoutes(app: FastifyInstance, opts: { review: ReviewS
     return { ok: true };
   });
 
-  app.get<IdParams>('/api/requisitions/:id', { config: LOOK }, async (req) => svc.detail(req.rc, uuidParam(req.params.id, 'requisition')));
+  app.get<IdParams>('/api/requisitions/:id', { config: LOOK }, async (req) => svc.detail(req.rc, uuidParam(req.params.id, 'requisition'), prefetch(req)));
+
+  // A prefetched requisition put on screen: this is its `requisition.view`.
+  app.post<IdParams>('/api/requisitions/:id/viewed', { config: REVIEW }, async (req) => {
+    await svc.viewed(req.rc, uuidParam(req.params.id, 'requisition'));
+    return { ok: true };
+  });
+
+  // Where a requisition stands, without PHI: what a released one shows when opened again (any role).
+  app.get<IdParams>('/api/requisitions/:id/summary', { config: { access: rolesOrBreakGlass('reviewer', 'lead_reviewer', 'admin', 'auditor') } }, async (req) =>
+    svc.summary(uuidParam(req.params.id, 'requisition')),
+  );
 
   app.get<{ Params: { id: string; page: string } }>('/api/requisitions/:id/pages/:page/image', { config: LOOK }, async (req, reply) => {
     const page = Number(req.params.page);
     if (!Number.isInteger(page) || page < 0) return reply.status(404).send({ error: { code: 'not_found', message: 'no such page' } });
-    const png = await svc.pageImage(req.rc, uuidParam(req.params.id, 'requisition'), page);
+    const png = await svc.pageImage(req.rc, uuidParam(req.params.id, 'requisition'), page, prefetch(req));
     return reply.type('image/png').send(png);
   });
 
   app.get<{ Params: { id: string; key: string } }>('/api/requisitions/:id/fields/:key/crop', { config: LOOK }, async (req, reply) => {
-    const png = await svc.fieldCrop(req.rc, uuidParam(req.params.id, 'requisition'), req.params.key);
+    const png = await svc.fieldCrop(req.rc, uuidParam(req.params.id, 'requisition'), req.params.key, prefetch(req));
     return reply.type('image/png').send(png);
   });
 
