@@ -30,6 +30,8 @@ export interface CleanField {
   emptyRaw: boolean;
   /** Median height (pixels) of the letters left, when there are any. */
   letterH: number | null;
+  /** Vertical streaks (scanner or fax line faults) across the whole cut-out, whitened. */
+  streaks: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export function cleanField(page: GreyImage, blank: GreyImage, region: RectPx, bl
   const total = crop.width * crop.height;
   const printRemoved = removePrint(crop, blankCrop);
   // Most fields of most forms are empty: say so before any further work.
-  if (countBelow(crop, FAINT_INK) < MIN_INK) return { crop, area, margin, printRemoved, inkBefore: 0, dark: 0, box: null, emptyRaw: true, letterH: null };
+  if (countBelow(crop, FAINT_INK) < MIN_INK) return { crop, area, margin, printRemoved, inkBefore: 0, dark: 0, box: null, emptyRaw: true, letterH: null, streaks: 0 };
   const blankRules = { across: ruleMask(blankCrop, PRINT, 24, 'rows'), down: ruleMask(blankCrop, PRINT, 24, 'columns') };
   const coreRows = { y: margin + Math.round(0.15 * region.h), h: Math.round(0.7 * region.h) };
   // Ink in the middle rows beyond what the page's noise puts anywhere: the same count in the
@@ -79,13 +81,14 @@ export function cleanField(page: GreyImage, blank: GreyImage, region: RectPx, bl
   const inkBefore = Math.max(coreInk(crop, coreRows, TEXT_INK), coreInk(crop, coreRows, FAINT_INK));
   // Writing that crosses the top or bottom of the cut-out belongs to the field above or below
   // (field areas of a form often overlap): keep only what lies within it.
+  const streaks = removeStreaks(crop, TEXT_INK);
   dropNeighbourStrokes(crop, TEXT_INK, margin + Math.round(0.5 * mm));
   const letterH = dropDebris(crop, TEXT_INK, blankRules);
   // Field areas overlap on many forms: a one-line field keeps the line of writing that sits in
   // the middle of its own area, not the end of its neighbour's.
   if (region.h < 12 * mm) keepCentralLine(crop, TEXT_INK, margin, margin + region.h);
   const ink = inkBox(crop, TEXT_INK);
-  return { crop, area, margin, printRemoved, inkBefore, dark: ink.dark, box: ink.box, emptyRaw: false, letterH };
+  return { crop, area, margin, printRemoved, inkBefore, dark: ink.dark, box: ink.box, emptyRaw: false, letterH, streaks };
 }
 
 /** Grey below this is pale ink: too faint to read, too dark to be paper. */
@@ -296,17 +299,56 @@ function dropNeighbourStrokes(img: GreyImage, threshold: number, band: number): 
   const drop = new Uint8Array(list.length);
   const edge = (c: (typeof list)[number]): boolean => c.y0 === 0 || c.y1 === h - 1;
   const outer = (c: (typeof list)[number]): boolean => c.y1 < band || c.y0 > h - 1 - band;
+  // A stroke reaching the edge is a neighbour's when its middle is in the outer rows; a letter
+  // of this field whose tail crosses the edge (a y over the box's lower side) stays.
+  const outsideMiddle = (c: (typeof list)[number]): boolean => (c.y0 + c.y1) / 2 < band || (c.y0 + c.y1) / 2 > h - 1 - band || c.y1 - c.y0 + 1 >= 0.9 * h;
   // Letters of this field: neither touching the edge nor wholly in the outer bands.
   const letters = list.filter((c) => c.area >= 15 && !edge(c) && !outer(c));
   for (const c of list) {
-    if (edge(c)) drop[c.id] = 1;
-    else if (outer(c)) {
+    if (edge(c)) {
+      if (outsideMiddle(c)) drop[c.id] = 1;
+    } else if (outer(c)) {
       // A small mark right above one of this field's letters is its accent, not a neighbour's.
       const accent = c.area <= 60 && c.y1 < band && letters.some((b) => c.x1 >= b.x0 - 2 && c.x0 <= b.x1 + 2 && b.y0 > c.y1 && b.y0 - c.y1 <= Math.max(4, 0.5 * (b.y1 - b.y0 + 1)));
       if (!accent) drop[c.id] = 1;
     }
   }
   for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0 && drop[labels[i]!]) data[i] = 255;
+}
+
+/**
+ * Whitens vertical streaks: columns dark over nine tenths of the cut-out's height, a few pixels
+ * wide (a dirty scanner glass, a fax line fault). A letter the streak crosses keeps its other
+ * strokes. Returns how many streaks there were.
+ */
+function removeStreaks(img: GreyImage, threshold: number): number {
+  const { width: w, height: h, data } = img;
+  const streak = new Uint8Array(w);
+  for (let x = 0; x < w; x++) {
+    let run = 0;
+    let best = 0;
+    for (let y = 0; y < h; y++) {
+      run = data[y * w + x]! < threshold ? run + 1 : 0;
+      if (run > best) best = run;
+    }
+    if (best >= 0.9 * h) streak[x] = 1;
+  }
+  let n = 0;
+  for (let x = 0; x < w; ) {
+    if (!streak[x]) {
+      x++;
+      continue;
+    }
+    let e = x;
+    while (e + 1 < w && streak[e + 1]) e++;
+    // Wider than a few pixels is a printed rule or a block, not a streak: left alone.
+    if (e - x + 1 <= 6) {
+      n++;
+      for (let y = 0; y < h; y++) for (let k = x; k <= e; k++) data[y * w + k] = 255;
+    }
+    x = e + 1;
+  }
+  return n;
 }
 
 /** Every line of the sliver's length has a rule pixel within 6 pixels to its side. */

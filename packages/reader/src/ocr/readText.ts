@@ -203,6 +203,9 @@ function finish(ocr: FieldOcr, p: Pending, words: OcrWordRead[], dpi: number): T
   // English model cannot write (ñ, ü, í...), or a stray mark it ignored.
   const marks = unreadMarks(p.image, words, k);
   if (marks.length) flags.push({ code: 'ocr_unread_mark', message: `${marks.length} mark(s) above or below a letter (an accent?) not in the text read, at letter ${marks.join(', ')}` });
+  // Nothing but signs ("|", "-", "."): a mark or a scrap of a line, not writing anyone reads.
+  if (!/[\p{L}\p{N}]/u.test(text)) flags.push({ code: 'ocr_no_letters', message: 'no letter or digit was read, only signs: a stray mark or a scrap of a line?' });
+  if (c.streaks > 0) flags.push({ code: 'ocr_streak', message: `${c.streaks} vertical streak(s) cross this field: a stroke under one may be missing` });
   // Writing belongs within its area; ink only along its top or bottom edge (outside the middle
   // 70 % of its height) is most likely the end of the neighbouring field's writing.
   const ink = c.box!;
