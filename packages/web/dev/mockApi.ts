@@ -35,9 +35,13 @@ interface Req {
   assignee: string | null;
   fields: Field[];
   identity: { confirmedBy: string; confirmedAt: string; identifiers: string[]; current: boolean } | null;
-  identityWarnings: string[];
+  /** Warnings that are not computed from the fields (as the server's future duplicate check would). */
+  identityWarnings: Warning[];
   needsClassification: boolean;
+  release?: { by: string; at: string; placerOrderNumber: string; releasedMs: number };
+  escalation?: { by: string; at: string; reason: string };
 }
+type Warning = { code: string; message: string; severity: 'danger' | 'caution' };
 
 const W = 1700;
 const H = 2200;
@@ -97,7 +101,7 @@ function makeReq(n: number, priority: 'stat' | 'routine', minutesAgo: number): R
     assignee: null,
     fields,
     identity: null,
-    identityWarnings: n % 3 === 2 ? ['a requisition for another patient with the same last name and DOB arrived 4 minutes earlier'] : [],
+    identityWarnings: n % 3 === 2 ? [{ code: 'possible_duplicate', severity: 'danger', message: 'a requisition for another patient with the same last name and DOB arrived 4 minutes earlier' }] : [],
     needsClassification: false,
   };
 }
@@ -174,6 +178,28 @@ function blockers(r: Req): string[] {
   return out;
 }
 
+/** As the server does: red only for wrong-patient risks; fields typed by hand are a caution. */
+function warnings(r: Req): Warning[] {
+  const corrected = r.fields.filter((f) => f.role.startsWith('patient.') && f.review.state === 'corrected').map((f) => f.label);
+  return [...r.identityWarnings, ...(corrected.length ? [{ code: 'patient_corrected', severity: 'caution' as const, message: `corrected by hand: ${corrected.join(', ')}. Compare with the page once more` }] : [])];
+}
+
+/** The LIS simulator answers a moment after the release: ACK AA with its order number. */
+function delivery(r: Req) {
+  if (!r.release) return null;
+  const acked = Date.now() - r.release.releasedMs > 600;
+  if (acked && r.state === 'released') r.state = 'delivered';
+  return { id: `d-${r.id.slice(-4)}`, state: acked ? 'acked' : 'pending', ackCode: acked ? 'AA' : null, lisOrderNumber: acked ? `ACC1${r.id.slice(-5)}` : null, controlId: `NX0000000${r.id.slice(-5)}` };
+}
+
+function summary(r: Req) {
+  const d = delivery(r);
+  return {
+    id: r.id, state: r.state, priority: r.priority, receivedAt: r.receivedAt, form: r.needsClassification ? null : { id: 'demo-outreach', version: 2, name: 'Demo outreach requisition' },
+    assignee: r.assignee, release: r.release ? { by: r.release.by, at: r.release.at, placerOrderNumber: r.release.placerOrderNumber } : null, delivery: d,
+  };
+}
+
 function view(r: Req) {
   return {
     id: r.id, state: r.state, priority: r.priority, receivedAt: r.receivedAt, documentId: r.id.replace('8000', '9000'),
@@ -181,7 +207,8 @@ function view(r: Req) {
     needsClassification: r.needsClassification, assignee: r.assignee,
     pages: [{ index: 0, width: W, height: H, dpi: 200, flags: [] }],
     fields: r.fields.map(({ ink: _ink, ...f }) => f),
-    identity: r.identity, identityWarnings: r.identityWarnings, validation: validation(r), releaseBlockers: blockers(r), delivery: null,
+    identity: r.identity, identityWarnings: warnings(r), validation: validation(r), releaseBlockers: blockers(r),
+    release: summary(r).release, escalation: r.escalation ?? null, delivery: delivery(r),
   };
 }
 
@@ -232,12 +259,13 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
 
     if (p.startsWith('/api/setup/')) {
       const [, , , token, step] = p.split('/');
-      if (token === 'bad') return send(200, { valid: false, kind: 'invite' });
-      if (!step) return send(200, { valid: true, kind: token === 'first' ? 'first_admin' : 'invite' });
+      if (token === 'bad') return send(200, { valid: false, kind: null, started: false });
+      // "started": the password step was done with this link before.
+      if (!step) return send(200, { valid: true, kind: token === 'first' ? 'first_admin' : 'invite', started: token === 'started' });
       if (step === 'password') {
         const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
         const qr = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><rect width="21" height="21" fill="#fff"/>${Array.from({ length: 120 }, (_, i) => `<rect x="${(i * 7) % 21}" y="${(i * 11) % 21}" width="1" height="1"/>`).join('')}<rect x="0" y="0" width="7" height="7" fill="none" stroke="#000"/></svg>`;
-        return send(200, { totp: { secret, uri: `otpauth://totp/Nexession:new?secret=${secret}`, qrSvg: qr } });
+        return send(200, { totp: { secret, uri: `otpauth://totp/Nexession:new?secret=${secret}`, qrSvg: qr }, replacesEarlierSecret: token === 'started' });
       }
       if (step === 'totp') return body['code'] === '123456' ? send(200, { ok: true }) : fail(400, 'bad_code', 'That code is not valid');
     }
@@ -289,9 +317,10 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
 
     if (p === '/api/queue') {
       log('list', 'queue', null);
+      const lead = roles.includes('lead_reviewer');
       const items = reqs
-        .filter((r) => ['ready_for_review', 'in_review'].includes(r.state))
-        .map((r) => ({ id: r.id, priority: r.priority, state: r.state, receivedAt: r.receivedAt, waitingSeconds: (Date.now() - Date.parse(r.receivedAt)) / 1000, pageCount: 1, form: r.needsClassification ? null : 'Demo outreach requisition', needsClassification: r.needsClassification, assignee: r.assignee, flaggedFields: r.fields.filter((f) => f.flags.length > 0).length }));
+        .filter((r) => ['ready_for_review', 'in_review', ...(lead ? ['escalated'] : [])].includes(r.state))
+        .map((r) => ({ id: r.id, priority: r.priority, state: r.state, receivedAt: r.receivedAt, waitingSeconds: (Date.now() - Date.parse(r.receivedAt)) / 1000, pageCount: 1, form: r.needsClassification ? null : 'Demo outreach requisition', needsClassification: r.needsClassification, assignee: r.assignee, flaggedFields: r.fields.filter((f) => f.flags.length > 0).length, ...(lead && r.escalation ? { escalation: r.escalation } : {}) }));
       return send(200, { items });
     }
     const rm = /^\/api\/requisitions\/([^/]+)(?:\/(.*))?$/.exec(p);
@@ -300,10 +329,16 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
       if (!r) return fail(404, 'not_found', 'No such requisition');
       const rest = rm[2] ?? '';
       if (rest === '' && m === 'GET') {
-        log('view', 'requisition', r.id);
+        log(req.headers['x-nexession-prefetch'] === '1' ? 'requisition.prefetch' : 'requisition.view', 'requisition', r.id);
         return send(200, view(r));
       }
+      if (rest === 'viewed' && m === 'POST') {
+        log('requisition.view', 'requisition', r.id);
+        return send(200, { ok: true });
+      }
+      if (rest === 'summary') return send(200, summary(r));
       if (rest === 'claim') {
+        if (!['ready_for_review', 'in_review', 'escalated'].includes(r.state)) return fail(409, 'not_reviewable', `the requisition is ${r.state.replace(/_/g, ' ')}`);
         if (r.assignee && r.assignee !== user) return fail(409, 'held', `${r.assignee} is working on this requisition`);
         r.assignee = user;
         r.state = 'in_review';
@@ -338,21 +373,23 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
         log(String(action), 'field', r.id, { field: f.key, before, after: f.value });
         if (f.role.startsWith('patient.') && r.identity) r.identity.current = false;
         const { ink: _ink, ...out } = f;
-        return send(200, { field: out, validation: validation(r), releaseBlockers: blockers(r) });
+        return send(200, { field: out, validation: validation(r), releaseBlockers: blockers(r), identityWarnings: warnings(r) });
       }
       if (rest === 'identity') {
         const ids = body['identifiers'];
         if (!Array.isArray(ids) || ids.length < 2) return fail(400, 'two_identifiers', 'Two identifiers are required');
         r.identity = { confirmedBy: user, confirmedAt: new Date().toISOString(), identifiers: ids as string[], current: true };
         log('identity', 'requisition', r.id, { after: ids });
-        return send(200, { identity: r.identity, releaseBlockers: blockers(r) });
+        return send(200, { identity: { ...r.identity, warnings: warnings(r) }, identityWarnings: warnings(r), releaseBlockers: blockers(r) });
       }
       if (rest === 'release') {
         const b = blockers(r);
         if (b.length > 0) return fail(409, 'not_releasable', b.join('; '), { releaseBlockers: b });
         r.state = 'released';
+        r.assignee = null;
+        r.release = { by: user, at: new Date().toISOString(), placerOrderNumber: `NX000${r.id.slice(-5)}`, releasedMs: Date.now() };
         log('release', 'requisition', r.id);
-        return send(200, { state: 'released', delivery: { id: 'd1', state: 'queued' } });
+        return send(200, { state: 'released', placerOrderNumber: r.release.placerOrderNumber, delivery: { id: `d-${r.id.slice(-4)}`, state: 'pending' } });
       }
       if (rest === 'classify') {
         if (!r.needsClassification) return fail(409, 'already_classified', 'this requisition already has its form');
@@ -366,6 +403,8 @@ export function mockApi(options: { delayMs?: number; idleSeconds?: number } = {}
       }
       if (rest === 'escalate') {
         r.state = 'escalated';
+        r.assignee = null;
+        r.escalation = { by: user, at: new Date().toISOString(), reason: String(body['reason'] ?? '') };
         log('escalate', 'requisition', r.id, { after: body['reason'] });
         return send(200, { state: 'escalated' });
       }

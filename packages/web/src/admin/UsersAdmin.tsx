@@ -3,6 +3,14 @@ import { api, errorText } from '../api/client.ts';
 import type { AdminUser, Role } from '../api/types.ts';
 import { useLoad } from '../ui/useLoad.ts';
 import { clockTime } from '../ui/time.ts';
+import { useSession } from '../session/session.tsx';
+import { disableBlock } from './users.ts';
+
+/** Today: the time; earlier: the date and time. */
+function lastSignIn(iso: string): string {
+  const d = new Date(iso);
+  return d.toDateString() === new Date().toDateString() ? clockTime(iso) : `${d.toLocaleDateString()} ${clockTime(iso)}`;
+}
 
 const ROLES: { role: Role; words: string }[] = [
   { role: 'reviewer', words: 'Reviewer: confirms requisitions' },
@@ -12,6 +20,7 @@ const ROLES: { role: Role; words: string }[] = [
 ];
 
 export function UsersAdmin() {
+  const { me } = useSession();
   const users = useLoad(() => api.users());
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -73,13 +82,23 @@ export function UsersAdmin() {
                 <td>{u.displayName}</td>
                 <td>{u.roles.join(', ')}</td>
                 <td>{u.status}</td>
-                <td>{u.lastLoginAt ? clockTime(u.lastLoginAt) : '—'}</td>
+                <td>{u.lastLoginAt ? lastSignIn(u.lastLoginAt) : <span className="muted">never</span>}</td>
                 <td>
-                  {u.status !== 'disabled' && (
-                    <button type="button" onClick={() => void disable(u)} data-testid={`user-disable-${u.username}`}>
-                      Disable
-                    </button>
-                  )}
+                  {(() => {
+                    const block = disableBlock(u, me.user.id, users.data!.items);
+                    if (block === null) {
+                      return (
+                        <button type="button" onClick={() => void disable(u)} data-testid={`user-disable-${u.username}`}>
+                          Disable
+                        </button>
+                      );
+                    }
+                    return u.status === 'disabled' ? null : (
+                      <span className="muted" data-testid={`user-keep-${u.username}`}>
+                        cannot be disabled: {block}
+                      </span>
+                    );
+                  })()}
                 </td>
               </tr>
             ))}

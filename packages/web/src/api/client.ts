@@ -20,13 +20,14 @@ import type {
   ReleaseAnswer,
   Requisition,
   ReviewAction,
+  RequisitionSummary,
   ReviewAnswer,
   Role,
+  SetupPasswordAnswer,
   SessionUser,
   SetupInfo,
   TemplateSummary,
   TemplateUploadAnswer,
-  TotpEnrolment,
 } from './types.ts';
 
 export class ApiError extends Error {
@@ -57,6 +58,8 @@ type Method = 'GET' | 'POST' | 'PUT';
 
 interface RequestOptions {
   body?: unknown;
+  /** Loaded ahead of need (the next requisition): the server audits it as a prefetch, not a view. */
+  prefetch?: boolean;
   /** A 401 here is an expected answer (sign-in steps, session probe), not a lost session. */
   quiet401?: boolean;
   signal?: AbortSignal;
@@ -70,6 +73,7 @@ async function send(method: Method, path: string, options: RequestOptions, raw?:
     body = JSON.stringify(options.body);
   }
   if (method !== 'GET' && csrfToken) headers['x-nexession-csrf'] = csrfToken;
+  if (options.prefetch) headers[PREFETCH_HEADER] = '1';
   const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) init.body = body;
   if (options.signal) init.signal = options.signal;
@@ -93,9 +97,11 @@ async function json<T>(method: Method, path: string, options: RequestOptions = {
   return (await res.json()) as T;
 }
 
+export const PREFETCH_HEADER = 'x-nexession-prefetch';
+
 /** Images (page, crop) come only through the authenticated, audited endpoints, as blobs. */
-export async function fetchBlob(path: string, signal?: AbortSignal): Promise<Blob> {
-  const res = await send('GET', path, signal ? { signal } : {});
+export async function fetchBlob(path: string, options: { signal?: AbortSignal; prefetch?: boolean } = {}): Promise<Blob> {
+  const res = await send('GET', path, options);
   return res.blob();
 }
 
@@ -105,7 +111,7 @@ export const api = {
   // setup and sign-in
   setupInfo: (token: string) => json<SetupInfo>('GET', `/api/setup/${seg(token)}`, { quiet401: true }),
   setupPassword: (token: string, body: { username?: string; password: string }) =>
-    json<{ totp: TotpEnrolment }>('POST', `/api/setup/${seg(token)}/password`, { body, quiet401: true }),
+    json<SetupPasswordAnswer>('POST', `/api/setup/${seg(token)}/password`, { body, quiet401: true }),
   setupTotp: (token: string, code: string) =>
     json<{ ok: true }>('POST', `/api/setup/${seg(token)}/totp`, { body: { code }, quiet401: true }),
   login: (username: string, password: string) =>
@@ -118,7 +124,10 @@ export const api = {
   // queue and review
   queue: () => json<{ items: QueueItem[] }>('GET', '/api/queue'),
   claim: (id: string) => json<{ ok: true }>('POST', `/api/requisitions/${seg(id)}/claim`),
-  requisition: (id: string) => json<Requisition>('GET', `/api/requisitions/${seg(id)}`),
+  requisition: (id: string, options: { prefetch?: boolean } = {}) => json<Requisition>('GET', `/api/requisitions/${seg(id)}`, options),
+  /** A prefetched requisition is now on screen: this is its audited view. */
+  viewed: (id: string) => json<{ ok: true }>('POST', `/api/requisitions/${seg(id)}/viewed`),
+  summary: (id: string) => json<RequisitionSummary>('GET', `/api/requisitions/${seg(id)}/summary`),
   pageImagePath: (id: string, page: number) => `/api/requisitions/${seg(id)}/pages/${page}/image`,
   cropPath: (id: string, key: string) => `/api/requisitions/${seg(id)}/fields/${seg(key)}/crop`,
   review: (id: string, key: string, body: { action: ReviewAction; value?: FieldValue; acknowledgeFlags?: boolean }) =>
@@ -175,7 +184,7 @@ export const api = {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== '') q.set(k, String(v));
     const qs = q.toString();
-    return json<{ items: AuditEvent[] }>('GET', `/api/audit${qs ? `?${qs}` : ''}`);
+    return json<{ items: AuditEvent[]; requisitionId?: string }>('GET', `/api/audit${qs ? `?${qs}` : ''}`);
   },
   auditVerify: () => json<AuditVerify>('GET', '/api/audit/verify'),
   /** The requisition's whole history as one PDF (auditors, or break-glass); audited by the server. */

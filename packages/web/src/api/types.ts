@@ -61,7 +61,15 @@ export interface BreakGlassReport {
 
 export interface SetupInfo {
   valid: boolean;
-  kind: 'first_admin' | 'invite';
+  kind: 'first_admin' | 'invite' | null;
+  /** The password step was already done with this link: going on issues a new TOTP secret. */
+  started?: boolean;
+}
+
+export interface SetupPasswordAnswer {
+  totp: TotpEnrolment;
+  /** An earlier secret from this link no longer works: the person removes it from their app. */
+  replacesEarlierSecret?: boolean;
 }
 
 export interface TotpEnrolment {
@@ -96,6 +104,15 @@ export interface QueueItem {
   priorityUnsure?: boolean;
   /** The page was not recognised: a person says which form it is, then types its fields. */
   needsClassification?: boolean;
+  /** Why it was escalated (a lead reviewer's queue only). */
+  escalation?: Escalation;
+}
+
+export interface Escalation {
+  by: string;
+  at: string | null;
+  /** The escalating person's words; null when they can no longer be read. */
+  reason: string | null;
 }
 
 /** checkbox: boolean; text: string; null: blank. */
@@ -167,8 +184,18 @@ export interface Identity {
   identifiers: string[];
   /** False when a patient field changed after the confirmation: it must be confirmed again. */
   current?: boolean;
-  /** Possible wrong-patient warnings recorded with the confirmation. */
-  warnings?: string[];
+  /** Warnings recorded with the confirmation. */
+  warnings?: IdentityWarning[];
+}
+
+/**
+ * `danger`: a real wrong-patient risk, shown in red. `caution`: compare with the page once more
+ * (fields corrected by hand, confirmed despite a flag), shown plainly.
+ */
+export interface IdentityWarning {
+  code: string;
+  message: string;
+  severity: 'danger' | 'caution';
 }
 
 export interface PageInfo {
@@ -194,26 +221,60 @@ export interface Requisition {
   pages: PageInfo[];
   fields: ReviewField[];
   identity: Identity | null;
-  identityWarnings: string[];
+  identityWarnings: IdentityWarning[];
   validation: Validation;
   releaseBlockers: string[];
-  delivery: { state: string; ackCode: string | null; lisOrderNumber: string | null; controlId: string } | null;
+  release?: Release | null;
+  escalation?: Escalation | null;
+  delivery: Delivery | null;
+}
+
+export interface Release {
+  by: string;
+  at: string;
+  /** Our order number (ORC-4). */
+  placerOrderNumber: string | null;
+}
+
+export interface Delivery {
+  id?: string;
+  state: string;
+  ackCode: string | null;
+  /** The LIS's own order number, from its acknowledgement, once it arrives. */
+  lisOrderNumber: string | null;
+  controlId: string;
+}
+
+/** Where a requisition stands, without PHI (any role): what a released one shows when opened again. */
+export interface RequisitionSummary {
+  id: string;
+  state: RequisitionState | string;
+  priority: Priority;
+  receivedAt: string;
+  form: { id: string; version: number; name: string } | null;
+  assignee: string | null;
+  release: Release | null;
+  delivery: Delivery | null;
 }
 
 export interface ReviewAnswer {
   field: ReviewField;
   validation: Validation;
   releaseBlockers: string[];
+  /** Identity warnings as they stand after this change (before the identity step). */
+  identityWarnings?: IdentityWarning[];
 }
 
 export interface IdentityAnswer {
   identity: Identity;
+  identityWarnings?: IdentityWarning[];
   validation?: Validation;
   releaseBlockers: string[];
 }
 
 export interface ReleaseAnswer {
   state: 'released';
+  placerOrderNumber?: string;
   delivery: { id: string; state: string };
 }
 

@@ -29,6 +29,38 @@ function toIso(local: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
+/**
+ * An object id as the screens show it (its first 8 characters; the whole id on hover), with a
+ * way to copy the whole id and, for a requisition, to filter the trail by it.
+ */
+function ObjectId({ id, requisition, onFilter }: { id: string; requisition: boolean; onFilter: (id: string) => void }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(id);
+      setCopied(true);
+      window.setTimeout(() => setCopied(false), 1500);
+    } catch {
+      window.prompt('Copy the id:', id);
+    }
+  };
+  return (
+    <>
+      <code title={id} data-full-id={id}>
+        {id.length > 12 ? id.slice(0, 8) : id}
+      </code>
+      <button type="button" className="quiet" onClick={() => void copy()} aria-label={`Copy the whole id ${id}`} title="Copy the whole id">
+        {copied ? 'copied' : 'copy'}
+      </button>
+      {requisition && (
+        <button type="button" className="quiet" onClick={() => onFilter(id)} aria-label={`Show only requisition ${id}`} title="Show only this requisition">
+          filter
+        </button>
+      )}
+    </>
+  );
+}
+
 export function AuditScreen() {
   useTitle('Audit');
   // A link may name a requisition (an id, never PHI): /audit?requisitionId=<uuid>
@@ -41,23 +73,36 @@ export function AuditScreen() {
   }));
   const [items, setItems] = useState<AuditEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [resolved, setResolved] = useState<string | null>(null);
   const verify = useLoad<AuditVerify>(() => api.auditVerify());
 
-  const search = async (e?: FormEvent) => {
+  const search = async (e?: FormEvent, override?: Partial<Filters>) => {
     e?.preventDefault();
     setError(null);
+    const f = { ...filters, ...override };
     try {
-      const q: Parameters<typeof api.audit>[0] = { limit: filters.limit };
-      if (filters.requisitionId.trim()) q.requisitionId = filters.requisitionId.trim();
-      if (filters.actor.trim()) q.actor = filters.actor.trim();
-      const from = toIso(filters.from);
-      const to = toIso(filters.to);
+      const q: Parameters<typeof api.audit>[0] = { limit: f.limit };
+      if (f.requisitionId.trim()) q.requisitionId = f.requisitionId.trim();
+      if (f.actor.trim()) q.actor = f.actor.trim();
+      const from = toIso(f.from);
+      const to = toIso(f.to);
       if (from) q.from = from;
       if (to) q.to = to;
-      setItems((await api.audit(q)).items);
+      const answer = await api.audit(q);
+      setItems(answer.items);
+      // A short id typed (the first 8 characters the screens show) is answered with the whole one.
+      setResolved(answer.requisitionId ?? null);
     } catch (err) {
+      // Never leave the previous list under a filter that failed: it would look like its answer.
+      setItems(null);
+      setResolved(null);
       setError(`The audit trail could not be loaded: ${errorText(err)}`);
     }
+  };
+
+  const filterBy = (requisitionId: string) => {
+    setFilters({ ...filters, requisitionId });
+    void search(undefined, { requisitionId });
   };
 
   // The latest events on opening; filters narrow them down.
@@ -88,8 +133,8 @@ export function AuditScreen() {
       <RequisitionHistory initialId={filters.requisitionId} />
       <form className="filters" onSubmit={(e) => void search(e)} data-testid="audit-filters">
         <label>
-          Requisition id
-          <input value={filters.requisitionId} onChange={(e) => setFilters({ ...filters, requisitionId: e.target.value })} data-testid="audit-requisition" />
+          Requisition id (the first 8 characters are enough)
+          <input value={filters.requisitionId} onChange={(e) => setFilters({ ...filters, requisitionId: e.target.value })} spellCheck={false} data-testid="audit-requisition" />
         </label>
         <label>
           Person or service
@@ -118,7 +163,12 @@ export function AuditScreen() {
           Show events
         </button>
       </form>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && <p className="error" role="alert" data-testid="audit-error">{error}</p>}
+      {resolved && resolved !== filters.requisitionId.trim().toLowerCase() && (
+        <p className="muted" data-testid="audit-resolved">
+          Requisition <code>{resolved}</code>
+        </p>
+      )}
       {items && items.length === 0 && <p>No events match.</p>}
       {items && items.length > 0 && (
         <table className="grid audit-table" data-testid="audit-table">
@@ -144,7 +194,8 @@ export function AuditScreen() {
                 <td>{new Date(ev.at).toLocaleString()}</td>
                 <td>
                   {ev.actor}
-                  {ev.actorType && ev.actorType !== 'user' ? <span className="muted"> ({ev.actorType})</span> : null}
+                  {ev.actorType === 'service' ? <span className="muted"> (service)</span> : null}
+                  {ev.actorType === 'anonymous' ? <span className="muted"> (not signed in)</span> : null}
                 </td>
                 <td>
                   {ev.action}
@@ -155,8 +206,8 @@ export function AuditScreen() {
                     </span>
                   ) : null}
                 </td>
-                <td>
-                  {ev.objectType} <code>{ev.objectId ? ev.objectId.slice(0, 8) : ''}</code>
+                <td className="id-cell">
+                  {ev.objectType} {ev.objectId ? <ObjectId id={ev.objectId} requisition={ev.objectType === 'requisition'} onFilter={filterBy} /> : null}
                 </td>
                 <td>{ev.field ?? ''}</td>
                 <td>{shown(ev.before)}</td>

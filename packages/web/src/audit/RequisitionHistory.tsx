@@ -9,6 +9,8 @@ import { Crop } from '../review/Crop.tsx';
 import { hasRole, useSession } from '../session/session.tsx';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The first 8 characters the screens show are enough: the server finds the whole id. */
+const PREFIX = /^[0-9a-f]{8}[0-9a-f-]{0,28}$/i;
 
 function shown(v: unknown): string {
   if (v === null || v === undefined) return '(blank)';
@@ -36,8 +38,17 @@ export function RequisitionHistory({ initialId }: { initialId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [req, setReq] = useState<Requisition | null>(null);
-  const clean = id.trim();
-  const valid = UUID.test(clean);
+  const clean = id.trim().toLowerCase();
+  const valid = UUID.test(clean) || PREFIX.test(clean);
+
+  /** The whole id for what was typed (a unique prefix is looked up; the lookup is audited). */
+  const wholeId = async (): Promise<string> => {
+    if (UUID.test(clean)) return clean;
+    const answer = await api.audit({ requisitionId: clean, limit: 1 });
+    if (!answer.requisitionId) throw new Error(`no requisition id starts with ${clean}`);
+    setId(answer.requisitionId);
+    return answer.requisitionId;
+  };
 
   const exportPdf = async (e?: FormEvent) => {
     e?.preventDefault();
@@ -46,7 +57,8 @@ export function RequisitionHistory({ initialId }: { initialId: string }) {
     setError(null);
     setDone(null);
     try {
-      download(await api.exportHistory(clean), `requisition-${clean}.pdf`);
+      const whole = await wholeId();
+      download(await api.exportHistory(whole), `requisition-${whole}.pdf`);
       setDone('The history was exported; the export is recorded in the audit log.');
     } catch (err) {
       setError(`The export failed: ${errorText(err)}`);
@@ -60,7 +72,7 @@ export function RequisitionHistory({ initialId }: { initialId: string }) {
     setBusy('look');
     setError(null);
     try {
-      setReq(await api.requisition(clean));
+      setReq(await api.requisition(await wholeId()));
     } catch (err) {
       setError(`The requisition could not be opened: ${errorText(err)}`);
     } finally {
@@ -84,7 +96,7 @@ export function RequisitionHistory({ initialId }: { initialId: string }) {
         </button>
       </form>
       {!allowed && <p className="muted">Exports and requisition views are for auditors. Administrators need emergency access (break-glass) with a reason.</p>}
-      {allowed && clean !== '' && !valid && <p className="muted">A requisition id looks like 3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60.</p>}
+      {allowed && clean !== '' && !valid && <p className="muted">A requisition id looks like 3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60; its first 8 characters are enough.</p>}
       {error && <p className="error" role="alert">{error}</p>}
       {done && <p className="ok-text" role="status">{done}</p>}
       {req && (

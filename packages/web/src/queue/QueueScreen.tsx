@@ -6,12 +6,18 @@ import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 're
 import { api, errorText } from '../api/client.ts';
 import type { QueueItem } from '../api/types.ts';
 import { navigate, useTitle } from '../router.ts';
-import { clearFlash, peekFlash } from '../session/flash.ts';
+import { useFlash } from '../session/flash.ts';
 import { useSession } from '../session/session.tsx';
 import { clockTime } from '../ui/time.ts';
 import { formatWaiting, queueKey, sortQueue } from './order.ts';
 
 const REFRESH_MS = 20_000;
+
+/** The reason in the row, whole in its tooltip (and on the requisition). */
+function shorten(text: string, max = 80): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
+}
 
 export function QueueScreen() {
   useTitle('Queue');
@@ -19,8 +25,7 @@ export function QueueScreen() {
   const [items, setItems] = useState<QueueItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [flash] = useState(peekFlash);
-  useEffect(clearFlash, []);
+  const flash = useFlash();
   const rowRefs = useRef(new Map<string, HTMLTableRowElement>());
   const focusedOnce = useRef(false);
 
@@ -54,6 +59,8 @@ export function QueueScreen() {
   }, [items]);
 
   const open = (item: QueueItem) => navigate(`/review/${encodeURIComponent(item.id)}`);
+  // A lead reviewer sees why each escalated requisition came to them.
+  const escalations = items?.some((i) => i.escalation) ?? false;
   const mine = (i: QueueItem) => i.assignee !== null && (i.assignee === me.user.username || i.assignee === me.user.displayName);
   // "Open next" skips what someone else is working on.
   const nextFree = items?.find((i) => i.assignee === null || mine(i)) ?? null;
@@ -116,6 +123,7 @@ export function QueueScreen() {
               <th scope="col">Flagged</th>
               <th scope="col">Working on it</th>
               <th scope="col">State</th>
+              {escalations && <th scope="col">Why escalated</th>}
             </tr>
           </thead>
           <tbody onKeyDown={onKeyDown}>
@@ -163,6 +171,15 @@ export function QueueScreen() {
                       open
                     </a>
                   </td>
+                  {escalations && (
+                    <td className="escalation" data-testid={`queue-escalation-${item.id}`}>
+                      {item.escalation ? (
+                        <span title={item.escalation.reason ?? undefined}>
+                          <span className="warn-text">⚠</span> {item.escalation.by}: {item.escalation.reason ? shorten(item.escalation.reason) : <span className="muted">(reason no longer readable)</span>}
+                        </span>
+                      ) : null}
+                    </td>
+                  )}
                 </tr>
               );
             })}

@@ -1,10 +1,11 @@
 /**
  * The identity step, after the fields: the reviewer compares two or more identifiers with the
- * page and confirms them. Possible wrong-patient warnings appear here in red (and are recorded
- * by the server).
+ * page and confirms them. Warnings are there before the confirmation (every save brings them):
+ * real wrong-patient risks in red, reminders to compare with the page plainly (red on a correct
+ * patient teaches people to ignore red). The server records them with the confirmation.
  */
 import type { KeyboardEvent, Ref } from 'react';
-import type { Identity, ReviewField } from '../api/types.ts';
+import type { Identity, IdentityWarning, ReviewField } from '../api/types.ts';
 import { Crop } from './Crop.tsx';
 import type { IdentifierPart } from './identity.ts';
 import { clockTime } from '../ui/time.ts';
@@ -14,7 +15,7 @@ interface Props {
   parts: IdentifierPart[];
   fields: Record<string, ReviewField>;
   identity: Identity | null;
-  warnings: string[];
+  warnings: IdentityWarning[];
   busy: boolean;
   error: string | null;
   buttonRef: Ref<HTMLButtonElement>;
@@ -40,15 +41,27 @@ export function IdentityStep(props: Props) {
     }
   };
   const label = props.parts.map((p) => `${p.label} ${p.text}`).join(' · ');
+  const danger = props.warnings.filter((w) => w.severity !== 'caution');
+  const caution = props.warnings.filter((w) => w.severity === 'caution');
   return (
     <section className="identity-step" aria-labelledby="identity-title" data-testid="identity-step">
       <h2 id="identity-title">Identity</h2>
-      {props.warnings.length > 0 && (
+      {danger.length > 0 && (
         <ul className="danger-list" role="alert" data-testid="identity-warnings">
-          {props.warnings.map((w) => (
-            <li key={w}>
+          {danger.map((w) => (
+            <li key={w.code} data-code={w.code}>
               <span aria-hidden="true">⚠ </span>
-              <strong>Possible wrong patient:</strong> {w}
+              <strong>Possible wrong patient:</strong> {w.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {caution.length > 0 && (
+        <ul className="caution-list" data-testid="identity-cautions">
+          {caution.map((w) => (
+            <li key={w.code} data-code={w.code}>
+              <span aria-hidden="true">△ </span>
+              <strong>Check:</strong> {w.message}
             </li>
           ))}
         </ul>

@@ -4,9 +4,9 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { api, ApiError, errorText } from '../api/client.ts';
-import type { Requisition } from '../api/types.ts';
+import type { Requisition, RequisitionSummary } from '../api/types.ts';
 import { navigate, useTitle } from '../router.ts';
-import { clearFlash, peekFlash, setFlash } from '../session/flash.ts';
+import { setFlash, updateFlash, useFlash } from '../session/flash.ts';
 import { hasRole, useSession } from '../session/session.tsx';
 import { clockTime, secondsSince } from '../ui/time.ts';
 import { Link } from '../ui/Link.tsx';
@@ -14,6 +14,7 @@ import { formatWaiting } from '../queue/order.ts';
 import { ClassifyStep } from './ClassifyStep.tsx';
 import { ReasonDialog } from './ReasonDialog.tsx';
 import { FieldList } from './FieldList.tsx';
+import { followDelivery, releasedWords } from './delivery.ts';
 import { currentField, flagWords, pendingCount, type Effect, type Step } from './flow.ts';
 import { dropOwner, loadImage, loadedImage } from './imageCache.ts';
 import { identityParts } from './identity.ts';
@@ -22,6 +23,7 @@ import { readingSections } from './order.ts';
 import { OutlineLegend, PageViewer } from './PageViewer.tsx';
 import { prefetchRequisition, takePrefetched } from './prefetch.ts';
 import { ReleaseBar } from './ReleaseBar.tsx';
+import { RequisitionStatus } from './RequisitionStatus.tsx';
 import { releaseGate } from './release.ts';
 import { useFlow } from './useFlow.ts';
 import { ValidationList } from './ValidationList.tsx';
@@ -32,6 +34,8 @@ type Load =
   | { kind: 'loading' }
   | { kind: 'held'; message: string }
   | { kind: 'error'; message: string }
+  /** Not open for review (released, delivered, rejected), or not for this person's role: where it stands, no PHI. */
+  | { kind: 'status'; summary: RequisitionSummary }
   | { kind: 'ready'; req: Requisition };
 
 function shortId(id: string): string {
@@ -40,6 +44,8 @@ function shortId(id: string): string {
 
 export function ReviewScreen({ id }: { id: string }) {
   useTitle(`Review ${shortId(id)}`);
+  const { me } = useSession();
+  const reviewer = hasRole(me, 'reviewer', 'lead_reviewer');
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [generation, setGeneration] = useState(0);
 
@@ -58,36 +64,59 @@ export function ReviewScreen({ id }: { id: string }) {
 
   useEffect(() => {
     let live = true;
+    const status = () =>
+      api.summary(id).then(
+        (summary) => live && setLoad({ kind: 'status', summary }),
+        (e: unknown) => live && setLoad({ kind: 'error', message: errorText(e) }),
+      );
+    // Administrators and auditors do not review: where the requisition stands, without PHI.
+    if (!reviewer) {
+      void status();
+      return () => {
+        live = false;
+      };
+    }
     const pre = takePrefetched(id);
     const claim = api.claim(id);
     // Saves wait for the claim; a refused claim replaces the screen anyway.
     setClaimed(claim.catch(() => undefined));
-    const req = pre ?? api.requisition(id);
-    const ready = (r: Requisition) => live && setLoad((cur) => (cur.kind === 'ready' && cur.req.id === r.id ? cur : { kind: 'ready', req: r }));
+    let viewed = false;
+    const ready = (r: Requisition, prefetched: boolean) => {
+      if (!live) return;
+      setLoad((cur) => (cur.kind === 'ready' && cur.req.id === r.id ? cur : { kind: 'ready', req: r }));
+      // The prefetch was audited as a prefetch; putting it on screen is the view.
+      if (prefetched && !viewed) {
+        viewed = true;
+        void api.viewed(id).catch(() => undefined);
+      }
+    };
     // Prefetched: shown at once, while the claim is on its way (it answers before a first keystroke).
-    if (pre) pre.then(ready, () => undefined);
-    // Both start at once; the claim decides whether the reviewer may work on it.
+    if (pre) pre.then((r) => ready(r, true), () => undefined);
+    // Not prefetched: fetched once the claim says the person may work on it (a refused claim
+    // leaves no view of PHI nobody saw in the audit trail).
     claim
-      .then(() => req)
+      .then(() => (pre ? pre.then((r) => ({ r, prefetched: true }), () => api.requisition(id).then((r) => ({ r, prefetched: false }))) : api.requisition(id).then((r) => ({ r, prefetched: false }))))
       .then(
-        (r) => ready(r),
+        ({ r, prefetched }) => ready(r, prefetched),
         (e: unknown) => {
           if (!live) return;
-          if (e instanceof ApiError && e.status === 409)
+          // Released, delivered or rejected: not reviewable any more; say where it stands.
+          if (e instanceof ApiError && e.code === 'not_reviewable') void status();
+          else if (e instanceof ApiError && e.status === 409)
             setLoad({ kind: 'held', message: e.message || 'Another person is working on this requisition.' });
           else setLoad({ kind: 'error', message: errorText(e) });
         },
       );
-    req.catch(() => undefined);
     return () => {
       live = false;
     };
-  }, [id]);
+  }, [id, reviewer]);
 
   // Images of this requisition leave memory with it.
   useEffect(() => () => dropOwner(id), [id]);
 
   if (load.kind === 'loading') return <p className="page" role="status">Opening requisition {shortId(id)}…</p>;
+  if (load.kind === 'status') return <Closed summary={load.summary} reviewer={reviewer} />;
   if (load.kind === 'held' || load.kind === 'error') {
     return (
       <section className="page">
@@ -104,7 +133,7 @@ export function ReviewScreen({ id }: { id: string }) {
       </section>
     );
   }
-  if (!REVIEWABLE.has(load.req.state)) return <Closed req={load.req} />;
+  if (!REVIEWABLE.has(load.req.state)) return <Closed summary={summaryOf(load.req)} reviewer={reviewer} />;
   return <Workspace key={generation} req={load.req} claimed={claimed} onReload={reload} />;
 }
 
@@ -118,24 +147,20 @@ async function openAnother(id: string): Promise<void> {
   }
 }
 
-function Closed({ req }: { req: Requisition }) {
+function summaryOf(req: Requisition): RequisitionSummary {
+  return { id: req.id, state: req.state, priority: req.priority, receivedAt: req.receivedAt, form: req.form, assignee: req.assignee ?? null, release: req.release ?? null, delivery: req.delivery };
+}
+
+/** A requisition that is not reviewed here: where it stands, read-only, without PHI. */
+function Closed({ summary, reviewer }: { summary: RequisitionSummary; reviewer: boolean }) {
+  const open = REVIEWABLE.has(summary.state);
   return (
     <section className="page" data-testid="review-closed">
-      <h1>Requisition {shortId(req.id)}</h1>
-      <p>
-        This requisition is <strong>{req.state.replace(/_/g, ' ')}</strong> and cannot be reviewed.
-        {req.delivery && (
-          <>
-            {' '}
-            Delivery: {req.delivery.state}
-            {req.delivery.ackCode ? `, ACK ${req.delivery.ackCode}` : ''}
-            {req.delivery.lisOrderNumber ? `, LIS order ${req.delivery.lisOrderNumber}` : ''}.
-          </>
-        )}
-      </p>
-      <p>
-        <Link to="/queue">Back to the queue</Link>
-      </p>
+      <h1>Requisition {shortId(summary.id)}</h1>
+      <RequisitionStatus initial={summary} />
+      {open && !reviewer && <p className="muted">It is waiting for review; reviewers open it from their queue.</p>}
+      {!open && <p className="muted">It cannot be changed any more. Its whole history is in the audit trail.</p>}
+      <p>{reviewer ? <Link to="/queue">Back to the queue</Link> : <Link to="/">Back</Link>}</p>
     </section>
   );
 }
@@ -175,8 +200,7 @@ function Workspace({ req, claimed, onReload }: { req: Requisition; claimed: Prom
   const [identityError, setIdentityError] = useState<string | null>(null);
   const [releasing, setReleasing] = useState(false);
   const [releaseError, setReleaseError] = useState<string | null>(null);
-  const [flash] = useState(peekFlash);
-  useEffect(clearFlash, []);
+  const flash = useFlash();
   const [, forceRender] = useState(0);
 
   const runEffects = (effects: Effect[]) => {
@@ -342,7 +366,8 @@ function Workspace({ req, claimed, onReload }: { req: Requisition; claimed: Prom
     }
   };
 
-  const openNext = async (message: string) => {
+  /** Opens the next requisition (or the queue) with a message; returns the message's id. */
+  const openNext = async (message: string): Promise<number> => {
     let next = nextId.current;
     if (next === undefined || next === null) {
       try {
@@ -353,12 +378,13 @@ function Workspace({ req, claimed, onReload }: { req: Requisition; claimed: Prom
     }
     if (next && next !== id) {
       goingTo.current = next;
-      setFlash(message);
+      const flashId = setFlash(message);
       navigate(`/review/${encodeURIComponent(next)}`, { replace: false });
-    } else {
-      setFlash(`${message} Nothing else is waiting.`);
-      navigate('/queue');
+      return flashId;
     }
+    const flashId = setFlash(`${message} Nothing else is waiting.`);
+    navigate('/queue');
+    return flashId;
   };
 
   const release = async () => {
@@ -373,7 +399,11 @@ function Workspace({ req, claimed, onReload }: { req: Requisition; claimed: Prom
         return;
       }
       const answer = await api.release(id);
-      await openNext(`Released requisition ${shortId(id)} (delivery ${answer.delivery.state}).`);
+      const placer = answer.placerOrderNumber ?? null;
+      const pending = { state: answer.delivery.state, ackCode: null, lisOrderNumber: null, controlId: '' };
+      const flashId = await openNext(releasedWords(id, placer, pending));
+      // The LIS's order number arrives with its acknowledgement, a moment later: the message says it then.
+      void followDelivery(id, api.summary, (s) => updateFlash(flashId, releasedWords(id, s.release?.placerOrderNumber ?? placer, s.delivery)));
     } catch (e) {
       if (e instanceof ApiError) {
         const body = e.body as { releaseBlockers?: string[]; error?: { releaseBlockers?: string[] } } | null;
@@ -486,9 +516,17 @@ function Workspace({ req, claimed, onReload }: { req: Requisition; claimed: Prom
                 ⚠ The STAT box could not be read for certain: check it on the page.
               </p>
             )}
-            {req.state === 'escalated' && (
+            {(req.state === 'escalated' || req.escalation) && (
               <p className="warn-text" data-testid="escalated-note">
-                ⚠ Escalated to a lead reviewer.
+                ⚠ Escalated to a lead reviewer
+                {req.escalation ? ` by ${req.escalation.by}${req.escalation.at ? ` at ${clockTime(req.escalation.at)}` : ''}` : ''}
+                {req.escalation?.reason ? (
+                  <>
+                    : <q data-testid="escalated-reason">{req.escalation.reason}</q>
+                  </>
+                ) : (
+                  '.'
+                )}
               </p>
             )}
             {flash && (

@@ -346,8 +346,23 @@ describe('identity after the fields', () => {
 
   it('a new confirmation takes the warnings recorded with it', () => {
     const s = start([text('a', 1, 'x')]);
-    const r = run(s, { type: 'identityConfirmed', identity: { ...identity, warnings: ['the date of birth is in the future'] }, releaseBlockers: [] });
+    const future = { code: 'dob_future', severity: 'danger' as const, message: 'the date of birth is in the future' };
+    const r = run(s, { type: 'identityConfirmed', identity: { ...identity, warnings: [future] }, releaseBlockers: [] });
     expect(r.state.identity?.current).toBe(true);
-    expect(r.state.identityWarnings).toEqual(['the date of birth is in the future']);
+    expect(r.state.identityWarnings).toEqual([future]);
+  });
+
+  it('takes the warnings every save brings, so they are in front of the person before the identity step', () => {
+    const s = start([text('ln', 1, 'SMTIH', { role: 'patient.last_name' }), text('src', 2, 'blood', { role: 'specimen.source' })]);
+    const typed = run(s, { type: 'edit', key: 'ln', text: 'SMITH' }, key('Enter'));
+    expect(typed.state.identityWarnings).toEqual([]);
+    const corrected = { code: 'patient_corrected', severity: 'caution' as const, message: 'corrected by hand: Last name' };
+    const saved = run(typed.state, {
+      type: 'saved',
+      key: 'ln',
+      answer: { field: { ...typed.state.fields.ln!, value: 'SMITH', review: { state: 'corrected' } }, validation: passed, releaseBlockers: [], identityWarnings: [corrected] },
+    });
+    expect(saved.state.identity).toBeNull();
+    expect(saved.state.identityWarnings).toEqual([corrected]);
   });
 });

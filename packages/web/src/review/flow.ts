@@ -15,6 +15,7 @@
 import type {
   FieldValue,
   Identity,
+  IdentityWarning,
   ReviewAction,
   ReviewAnswer,
   ReviewField,
@@ -45,8 +46,8 @@ export interface FlowState {
   validation: Validation;
   serverBlockers: string[];
   identity: Identity | null;
-  /** Possible wrong-patient warnings, as last computed by the server. */
-  identityWarnings: string[];
+  /** Identity warnings, as last computed by the server (every save brings them: they are in front of the person before the identity step). */
+  identityWarnings: IdentityWarning[];
 }
 
 export interface KeyInput {
@@ -80,7 +81,7 @@ export type FlowEvent =
   | { type: 'focus'; step: Step }
   | { type: 'saved'; key: string; answer: ReviewAnswer }
   | { type: 'saveFailed'; key: string; code: string; message: string }
-  | { type: 'identityConfirmed'; identity: Identity; releaseBlockers: string[]; validation?: Validation }
+  | { type: 'identityConfirmed'; identity: Identity; releaseBlockers: string[]; validation?: Validation; identityWarnings?: IdentityWarning[] }
   /** The server refused a release and said why. */
   | { type: 'serverBlockers'; releaseBlockers: string[] }
   | { type: 'dismissNotice' };
@@ -97,7 +98,7 @@ export interface FlowInit {
   validation: Validation;
   releaseBlockers: string[];
   identity: Identity | null;
-  identityWarnings?: string[];
+  identityWarnings?: IdentityWarning[];
 }
 
 /** Opens at the first unreviewed field, so a reviewer signed out mid-way resumes where they were. */
@@ -158,7 +159,7 @@ export function reduce(state: FlowState, event: FlowEvent): Result {
         state: {
           ...state,
           identity: { ...event.identity, current: true },
-          identityWarnings: event.identity.warnings ?? state.identityWarnings,
+          identityWarnings: event.identityWarnings ?? event.identity.warnings ?? state.identityWarnings,
           serverBlockers: event.releaseBlockers,
           validation: event.validation ?? state.validation,
         },
@@ -345,7 +346,7 @@ function onSaved(state: FlowState, key: string, answer: ReviewAnswer): Result {
     pending[key] = { count: p.count - 1, before: p.before };
   }
   return {
-    state: { ...state, fields, pending, validation: answer.validation, serverBlockers: answer.releaseBlockers },
+    state: { ...state, fields, pending, validation: answer.validation, serverBlockers: answer.releaseBlockers, identityWarnings: answer.identityWarnings ?? state.identityWarnings },
     effects: [],
     handled: true,
   };

@@ -13,12 +13,15 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 
-/** Resolves to an object URL for an image path; `owner` groups entries (a requisition id). */
-export function loadImage(path: string, owner: string): Promise<string> {
+/**
+ * Resolves to an object URL for an image path; `owner` groups entries (a requisition id).
+ * `prefetch`: loaded ahead of need, audited by the server as a prefetch; shown later from here.
+ */
+export function loadImage(path: string, owner: string, opts: { prefetch?: boolean } = {}): Promise<string> {
   const existing = entries.get(path);
   if (existing) return existing.promise;
   const entry: Entry = { owner, url: null, promise: Promise.resolve('') };
-  entry.promise = fetchBlob(path).then(
+  entry.promise = fetchBlob(path, opts.prefetch ? { prefetch: true } : {}).then(
     (blob) => {
       const url = URL.createObjectURL(blob);
       if (entries.get(path) === entry) entry.url = url;

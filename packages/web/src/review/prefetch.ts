@@ -1,6 +1,9 @@
 /**
  * The next requisition, loaded while the reviewer finishes the current one, so that after
  * release it opens at once: its JSON, its page images and the crops of its first fields.
+ * Every request says it is a prefetch: the server audits it as `requisition.prefetch` (the data
+ * reached the browser), and `requisition.view` is recorded only when it is put on screen
+ * (`api.viewed`), so the audit trail never says a person looked at a requisition they did not open.
  */
 import { api } from '../api/client.ts';
 import type { Requisition } from '../api/types.ts';
@@ -12,13 +15,13 @@ const store = new Map<string, Promise<Requisition>>();
 
 export function prefetchRequisition(id: string): void {
   if (store.has(id)) return;
-  const p = api.requisition(id);
+  const p = api.requisition(id, { prefetch: true });
   store.set(id, p);
   p.then(
     (req) => {
-      for (const page of req.pages) void loadImage(api.pageImagePath(id, page.index), id).catch(() => undefined);
+      for (const page of req.pages) void loadImage(api.pageImagePath(id, page.index), id, { prefetch: true }).catch(() => undefined);
       for (const key of readingOrder(req.fields).slice(0, FIRST_CROPS)) {
-        void loadImage(api.cropPath(id, key), id).catch(() => undefined);
+        void loadImage(api.cropPath(id, key), id, { prefetch: true }).catch(() => undefined);
       }
     },
     () => store.delete(id),

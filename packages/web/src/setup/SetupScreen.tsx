@@ -13,7 +13,7 @@ type Step =
   | { kind: 'loading' }
   | { kind: 'invalid'; why: string }
   | { kind: 'password'; info: SetupInfo }
-  | { kind: 'totp'; enrolment: TotpEnrolment }
+  | { kind: 'totp'; enrolment: TotpEnrolment; replaced: boolean }
   | { kind: 'done' };
 
 /** "JBSW Y3DP EHPK 3PXP": easier to type from the screen into an app. */
@@ -62,7 +62,7 @@ export function SetupScreen({ token }: { token: string }) {
       const answer = await api.setupPassword(token, body);
       setPassword('');
       setRepeat('');
-      setStep({ kind: 'totp', enrolment: answer.totp });
+      setStep({ kind: 'totp', enrolment: answer.totp, replaced: answer.replacesEarlierSecret === true });
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -105,6 +105,12 @@ export function SetupScreen({ token }: { token: string }) {
               : 'An administrator invited you to Nexession.'}{' '}
             At least {MIN_PASSWORD} characters; a passphrase of several words is good.
           </p>
+          {step.info.started && (
+            <p className="notice" role="status" data-testid="setup-started">
+              This link was already used to choose a password and get an authenticator secret. Going on sets the password again and gives{' '}
+              <strong>a new secret: remove any earlier Nexession entry from your authenticator app</strong>, it will not work.
+            </p>
+          )}
           {step.info.kind === 'first_admin' && (
             <label>
               User name
@@ -151,6 +157,11 @@ export function SetupScreen({ token }: { token: string }) {
         <form onSubmit={submitCode} data-testid="setup-totp-form">
           <h2>2. Set up your authenticator app</h2>
           <p>Scan this code with an authenticator app (TOTP), or type the secret into it. Then enter the six-digit code it shows.</p>
+          {step.replaced && (
+            <p className="notice" role="status" data-testid="setup-new-secret">
+              This is a new secret: remove any earlier Nexession entry from your app (its codes no longer work).
+            </p>
+          )}
           <div className="totp-enrol">
             <img
               className="qr"
