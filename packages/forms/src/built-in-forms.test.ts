@@ -129,6 +129,34 @@ describe('demo-outreach', () => {
   });
 });
 
+describe('gyn-cytology', () => {
+  const form = builtInForms.find((f) => f.id === 'gyn-cytology')!;
+  const page = form.labForm.template.pages[0]!;
+
+  it('asks for the patient sex, (c)(3): one of F, M, Other, each box standing for its HL7 code, beside its printed letter', async () => {
+    expect(form.labForm.template.version).toBe(2);
+    const sexBoxes = page.fields.filter((f): f is CheckboxField => f.kind === 'checkbox' && form.labForm.meanings[f.key]?.role === 'patient.sex');
+    expect(sexBoxes.map((f) => form.labForm.meanings[f.key]!.value)).toEqual(['F', 'M', 'O']);
+    expect(page.groups.find((g) => g.key === 'pt_sex')).toMatchObject({ rule: 'one', members: sexBoxes.map((f) => f.key) });
+    const placed = await textPositions(await form.drawBlank());
+    for (const [f, printed] of sexBoxes.map((f, i) => [f, ['F', 'M', 'Other'][i]!] as const)) {
+      const r = f.region;
+      const hit = placed.find((p) => norm(p.text) === printed && p.x > r.x + r.w && p.x < r.x + r.w + 3 && p.y > r.y && p.y < r.y + r.h + 1.5);
+      expect(hit, `${f.key}: "${printed}" right of its box`).toBeDefined();
+    }
+    expect(placed.some((p) => norm(p.text) === 'Sex (check one)')).toBe(true);
+    // The sex sits under the date of birth and overlaps no other field.
+    const dob = page.fields.find((f) => f.key === 'pt_dob')!.region;
+    const group = sexBoxes.map((f) => f.region);
+    expect(Math.abs(group[0]!.x - dob.x)).toBeLessThan(6);
+    expect(group[0]!.y).toBeGreaterThan(dob.y + dob.h);
+    const overlaps = (a: { x: number; y: number; w: number; h: number }, b: typeof a) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    for (const s of sexBoxes) {
+      for (const other of page.fields) if (other.key !== s.key) expect(overlaps(s.region, other.region), `${s.key} overlaps ${other.key}`).toBe(false);
+    }
+  });
+});
+
 describe('labFormProblems', () => {
   it('reports a field without meaning, a test without code, a region off the page and a bad group', () => {
     const base = builtInForms[0]!.labForm;
@@ -157,5 +185,12 @@ describe('labFormProblems', () => {
     const problems = labFormProblems(form);
     expect(problems.some((p) => p.startsWith(`test box ${aTest.key}: the name "Throat Culture *" ends with a footnote mark`))).toBe(true);
     expect(problems.some((p) => p.startsWith(`field ${aName.key}: name format "FIRST LAST"`))).toBe(true);
+  });
+
+  it('reports a sex box standing for a value the server does not accept (an "X" could be marked, never released)', () => {
+    const form = structuredClone(builtInForms.find((f) => f.id === 'gyn-cytology')!.labForm);
+    expect(labFormProblems(form)).toEqual([]);
+    form.meanings.pt_sex_o = { role: 'patient.sex', value: 'X' };
+    expect(labFormProblems(form)).toEqual(['checkbox pt_sex_o stands for sex "X", which is not one the server accepts (F, M, O, U, A, N)']);
   });
 });

@@ -1,7 +1,7 @@
 export type * from './types.ts';
 export type { BuiltInForm } from './built-in.ts';
 export type { DrawOp, PageDrawing, StandardFontName } from './layout/ops.ts';
-export { labFormProblems, NAME_FORMATS } from './validate.ts';
+export { labFormProblems, NAME_FORMATS, SEX_CODES } from './validate.ts';
 import { demoOutreach } from './forms/demo-outreach.ts';
 import { secondLab } from './forms/second-lab.ts';
 import { gynCytology } from './forms/gyn-cytology.ts';

@@ -10,6 +10,13 @@ const FOOTNOTE_MARK = /\s*[*†‡§¹²³]+$/u;
 export const NAME_FORMATS: readonly string[] = ['LAST, FIRST'];
 
 /**
+ * What a sex checkbox may stand for: HL7 v2 table 0001 (female, male, other, unknown, ambiguous,
+ * not applicable), the codes the server accepts for 42 CFR 493.1241(c)(3). A box standing for
+ * anything else (an "X") could be marked but never released.
+ */
+export const SEX_CODES: readonly string[] = ['F', 'M', 'O', 'U', 'A', 'N'];
+
+/**
  * Structural problems of a lab form, in words an administrator understands. An empty list means
  * the form is usable: every field has a meaning, every test box its code, every region lies on
  * its page, and groups name real checkboxes.
@@ -43,6 +50,8 @@ export function labFormProblems(form: LabForm): string[] {
       }
       if (f.kind === 'checkbox' && (m.role === 'patient.sex' || m.role.startsWith('pap.previous_')) && !m.value) {
         problems.push(`checkbox ${f.key} (${m.role}) does not say which value it stands for`);
+      } else if (f.kind === 'checkbox' && m.role === 'patient.sex' && !SEX_CODES.includes(m.value!)) {
+        problems.push(`checkbox ${f.key} stands for sex "${m.value}", which is not one the server accepts (${SEX_CODES.join(', ')})`);
       }
     }
     for (const g of page.groups) {

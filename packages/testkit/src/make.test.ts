@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { RectPx } from '@nexession/reader';
 import { demoOutreach } from '@nexession/forms';
-import { type FaxedRequisition, makeDemoFaxes, makeFaxedRequisition } from './make.ts';
+import { type FaxedRequisition, makeDemoFaxes, makeFaxedRequisition, planRequisition } from './make.ts';
 import { readTiffTags } from './testing/tiff-tags.ts';
 import type { CheckboxTruth, TextTruth } from './truth.ts';
 
@@ -144,10 +144,34 @@ describe('makeFaxedRequisition', () => {
   });
 });
 
+describe('gyn-cytology requisitions', () => {
+  it('mark the patient sex in one of F, M, Other as the patient is, and the truth has every box', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const { plan, patient, source } = await planRequisition({ form: 'gyn-cytology', seed: `sex-${i}` });
+      expect(source.templateVersion).toBe(2);
+      const marked = ['pt_sex_f', 'pt_sex_m', 'pt_sex_o'].filter((k) => plan.boxes.get(k));
+      // Left blank now and then, as on other forms; never the wrong sex, never two.
+      expect(marked.length).toBeLessThanOrEqual(1);
+      if (marked[0]) expect(marked[0]).toBe(patient.sex === 'F' ? 'pt_sex_f' : 'pt_sex_m');
+      seen.add(patient.sex);
+    }
+    expect(seen.has('F')).toBe(true);
+    const r = await makeFaxedRequisition({ form: 'gyn-cytology', seed: 'sex-truth', mode: 'fine', format: 'tiff-g4', severity: 'clean', complete: true });
+    const sex = ['pt_sex_f', 'pt_sex_m', 'pt_sex_o'].map((k) => r.truth.fields[k] as CheckboxTruth);
+    expect(sex.every((t) => t?.kind === 'checkbox')).toBe(true);
+    expect(sex.filter((t) => t.state === 'marked')).toHaveLength(1);
+    expect(sex[r.patient.sex === 'F' ? 0 : 1]!.state).toBe('marked');
+    expect(sex[2]!.state).toBe('empty');
+  });
+});
+
 describe('makeDemoFaxes', () => {
   it('makes varied, mostly clean faxes, the first one STAT', async () => {
     const faxes = await makeDemoFaxes(4, 'demo');
     expect(faxes).toHaveLength(4);
+    // Every built-in form, the Pap requisition included (it asks for the patient's sex since v2).
+    expect(faxes.map((f) => f.truth.form)).toContain('gyn-cytology');
     expect(faxes[0]!.truth.stat).toBe(true);
     expect((faxes[0]!.truth.fields.stat as CheckboxTruth).state).toBe('marked');
     // Two built-in forms, and the Ontario requisition when ../shared/realdata is there.

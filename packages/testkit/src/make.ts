@@ -57,10 +57,20 @@ export interface PlannedRequisition {
   root: Rng;
 }
 
+/**
+ * Patients of the gynecologic cytology form: nearly all women; the rest men (a trans man with a
+ * cervix is screened too), whose sex the form's F / M / Other boxes carry like any other.
+ */
+const PAP_FEMALE_SHARE = 0.95;
+
 export async function planRequisition(opts: MakeRequisitionOptions): Promise<PlannedRequisition> {
   const source = await loadFormSource(opts.form);
   const root = new Rng(`${opts.form}|${opts.seed}`);
-  const patient = makePatient(root.fork('patient'), opts.patient ? { country: source.country, overrides: opts.patient } : { country: source.country });
+  const patient = makePatient(root.fork('patient'), {
+    country: source.country,
+    ...(opts.patient ? { overrides: opts.patient } : {}),
+    ...(source.id === 'gyn-cytology' ? { femaleShare: PAP_FEMALE_SHARE } : {}),
+  });
   const plan = planFill(source, patient, root.fork('plan'), {
     ...(opts.style ? { style: opts.style } : {}),
     ...(opts.stat !== undefined ? { stat: opts.stat } : {}),
@@ -115,14 +125,14 @@ export async function makeFaxedRequisition(opts: MakeRequisitionOptions): Promis
  * The demo's faxes, in order: several forms, fine and standard mode, typed and handwritten, the
  * first one STAT. Each is `complete`: releasable once read correctly (a demo whose first fax
  * cannot be released teaches nothing), while optional fields stay as varied as usual.
- *
- * `gyn-cytology` is left out: the form has no field for the patient's sex, so 42 CFR
- * 493.1241(c)(3) fails on every requisition written on it, however it is read.
+ * Every built-in form is in it, the gynecologic cytology one since it asks for the patient's sex
+ * (version 2): without it 42 CFR 493.1241(c)(3) failed on every requisition written on it.
  */
 const DEMO_PLANS: readonly Omit<MakeRequisitionOptions, 'seed'>[] = ([
   { form: 'demo-outreach', mode: 'fine', format: 'tiff-g4', severity: 'clean', stat: true, style: 'typed' },
   { form: 'second-lab', mode: 'fine', format: 'tiff-g4', severity: 'typical', style: 'typed' },
   { form: 'ontario-2010', mode: 'fine', format: 'tiff-g4', severity: 'clean', style: 'typed' },
+  { form: 'gyn-cytology', mode: 'fine', format: 'pdf', severity: 'clean', style: 'hand' },
   { form: 'demo-outreach', mode: 'standard', format: 'tiff-g3', severity: 'typical', style: 'mixed' },
   { form: 'second-lab', mode: 'fine', format: 'pdf', severity: 'clean', style: 'hand' },
   { form: 'demo-outreach', channel: 'scan-300-grey', format: 'pdf', severity: 'clean', style: 'hand' },

@@ -1,7 +1,8 @@
 /**
  * `gyn-cytology`: a gynecologic cytology (Pap) requisition of a fictional service, "Bayside
  * Cytopathology". It asks for everything 42 CFR 493.1241(c)(7) needs (LMP, previous abnormal
- * report, treatment, biopsy) next to the usual patient, provider and specimen elements. Labels
+ * report, treatment, biopsy) next to the usual patient (sex included, (c)(3)), provider and
+ * specimen elements. Labels
  * above write-in lines, comb boxes for dates and the NPI, grey section titles with a rule, the
  * specimen source as checkboxes, and L-shaped corner brackets. Everything is invented.
  */
@@ -61,9 +62,26 @@ function build(): BuiltInForm {
   lineField(spec('pt_middle', 'Middle name', 'patient.middle_name', 'name'), L + 118, y, 30);
   comb(spec('pt_dob', 'Date of birth  MM DD YYYY', 'patient.dob', 'date', 'MMDDYYYY'), L + 152, y, 8, [2, 4]);
   y += 11;
-  lineField(spec('pt_mrn', 'Patient ID / MRN', 'patient.mrn', 'identifier'), L, y, 44);
-  lineField(spec('pt_phone', 'Phone', 'patient.phone', 'phone'), L + 48, y, 40);
-  lineField(spec('pt_address', 'Address', 'patient.address_line', 'address'), L + 92, y, W - 92);
+  lineField(spec('pt_mrn', 'Patient ID / MRN', 'patient.mrn', 'identifier'), L, y, 40);
+  lineField(spec('pt_phone', 'Phone', 'patient.phone', 'phone'), L + 44, y, 38);
+  lineField(spec('pt_address', 'Address', 'patient.address_line', 'address'), L + 86, y, 62);
+  {
+    // 42 CFR 493.1241(c)(3) asks for the patient's sex on every requisition, Pap included (a trans
+    // man or an intersex patient with a cervix is screened too). Under the date of birth, check
+    // one. Each box stands for its HL7 table 0001 code, which is what the server accepts: "Other"
+    // is O. No "X" box: X is not a code the server (or HL7 v2 table 0001) takes, so a marked X
+    // could never be released.
+    const x0 = L + 152;
+    b.text(x0, y, 'Sex (check one)', ABOVE.font, ABOVE.sizePt);
+    const options = [['pt_sex_f', 'F', 'F'], ['pt_sex_m', 'M', 'M'], ['pt_sex_o', 'Other', 'O']] as const;
+    let x = x0;
+    const members: CheckboxField[] = [];
+    for (const [key, label, value] of options) {
+      members.push(b.box({ key, label: `Sex ${label}`, role: 'patient.sex', value }, x, y + 2.2, BOX, 0.3));
+      x += BOX + 1.3 + b.text(x + BOX + 1.3, y + 2.2 + BOX - 0.6, label, 'Helvetica', 7.6) + 2.6;
+    }
+    b.group('pt_sex', 'Sex', 'one', members);
+  }
   y += 11;
   lineField(spec('pt_city', 'City', 'patient.city', 'address'), L, y, 60);
   lineField(spec('pt_state', 'State / Prov.', 'patient.state', 'free'), L + 64, y, 20);
@@ -162,7 +180,9 @@ function build(): BuiltInForm {
   b.text(L, 262, 'BCP-GYN-1  04/2024', 'Helvetica', 6.5);
   b.text(R, 262, 'Synthetic demonstration form', 'Helvetica-Oblique', 6.5, { align: 'right' });
 
-  const { labForm, drawing } = b.build({ id: 'gyn-cytology', version: 1, name: 'Bayside Cytopathology: gynecologic cytology requisition (demo)' });
+  // Version 2: the patient's sex (check one: F, M, Other) under the date of birth; MRN, phone and
+  // address narrower to make room.
+  const { labForm, drawing } = b.build({ id: 'gyn-cytology', version: 2, name: 'Bayside Cytopathology: gynecologic cytology requisition (demo)' });
   return builtInForm(labForm, drawing);
 }
 

@@ -54,4 +54,18 @@ describe('synthetic patients', () => {
     expect(c.provider.npi).toBe('1234567893');
     expect(c.firstName).toBe(a.firstName);
   });
+
+  it('of a Pap requisition are nearly all women; the share moves only the sex, every other draw stays', () => {
+    const general = Array.from({ length: 400 }, (_, i) => makePatient(new Rng(`p${i}`)));
+    const pap = Array.from({ length: 400 }, (_, i) => makePatient(new Rng(`p${i}`), { femaleShare: 0.95 }));
+    const women = (ps: typeof pap) => ps.filter((p) => p.sex === 'F').length;
+    expect(women(general)).toBeLessThan(280);
+    expect(women(pap)).toBeGreaterThan(360);
+    expect(women(pap)).toBeLessThan(400);
+    pap.forEach((p, i) => {
+      const g = general[i]!;
+      expect({ ...p, sex: null, firstName: null, middleName: null }).toEqual({ ...g, sex: null, firstName: null, middleName: null });
+      if (g.sex === 'F') expect(p).toEqual(g);
+    });
+  });
 });

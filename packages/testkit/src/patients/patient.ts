@@ -89,9 +89,16 @@ function npi(rng: Rng, valid: boolean): string {
   return `${body}${valid ? check : (check + rng.int(1, 9)) % 10}`;
 }
 
-/** A synthetic person; `country` decides the address style (the Ontario form gets Canadians). */
-export function makePatient(rng: Rng, opts: { country?: 'US' | 'CA'; overrides?: PatientOverrides } = {}): SyntheticPatient {
-  const sex: 'M' | 'F' = rng.chance(0.55) ? 'F' : 'M';
+/** Share of women among the patients of a general requisition. */
+export const FEMALE_SHARE = 0.55;
+
+/**
+ * A synthetic person; `country` decides the address style (the Ontario form gets Canadians);
+ * `femaleShare` who the form is sent for (a Pap requisition nearly always for a woman). The draws
+ * are the same whatever the share: only the outcome of the sex draw moves.
+ */
+export function makePatient(rng: Rng, opts: { country?: 'US' | 'CA'; overrides?: PatientOverrides; femaleShare?: number } = {}): SyntheticPatient {
+  const sex: 'M' | 'F' = rng.chance(opts.femaleShare ?? FEMALE_SHARE) ? 'F' : 'M';
   const given = sex === 'F' ? V.GIVEN_F : V.GIVEN_M;
   const country = opts.country ?? (rng.chance(0.8) ? 'US' : 'CA');
   const npiValid = rng.chance(0.85);
