@@ -4,16 +4,23 @@
  * more than one page in memory (plus the file itself).
  */
 import sharp from 'sharp';
-import type { DecodeOptions, DecodedPage, DocumentFormat, GreyImage, SourcePageInfo } from '../types.ts';
+import type { DecodeOptions, DecodedPage, DocumentFormat, Flag, GreyImage, SourcePageInfo } from '../types.ts';
 import { DEFAULT_LIMITS, MM_PER_INCH, WORKING_DPI } from './constants.ts';
 import { assumeDpi, readJpegHeader, readPngHeader } from './imageHeaders.ts';
+import { omittedImagePages } from './omittedImages.ts';
 import { openPdf, pageSizePt } from './pdfjs.ts';
 import { sniffFormat } from './sniff.ts';
 import { compressionName, readTiffPages } from './tiffTags.ts';
 
 export class DecodeError extends Error {}
 
-export async function* decodePages(bytes: Uint8Array, opts: DecodeOptions = {}): AsyncGenerator<DecodedPage> {
+/**
+ * A decoded page with what decoding itself could not do right (e.g. an image pdf.js left out),
+ * for the page's flags (read/decoderFlags.ts). Kept out of the `DecodedPage` contract for now.
+ */
+export type DecodedPageWithFlags = DecodedPage & { flags?: Flag[] };
+
+export async function* decodePages(bytes: Uint8Array, opts: DecodeOptions = {}): AsyncGenerator<DecodedPageWithFlags> {
   const dpi = opts.dpi ?? WORKING_DPI;
   const maxPixels = opts.maxPixelsPerPage ?? DEFAULT_LIMITS.maxPixelsPerPage;
   const maxPages = opts.maxPages ?? DEFAULT_LIMITS.maxPages;
@@ -76,11 +83,13 @@ async function decodeRaster(
   return { index, source, image, dpi };
 }
 
-async function* decodePdf(bytes: Uint8Array, dpi: number, maxPixels: number, maxPages: number): AsyncGenerator<DecodedPage> {
+async function* decodePdf(bytes: Uint8Array, dpi: number, maxPixels: number, maxPages: number): AsyncGenerator<DecodedPageWithFlags> {
   const pdf = await openPdf(bytes);
   const doc = pdf.doc;
   try {
     if (doc.numPages > maxPages) throw new DecodeError(`the document has ${doc.numPages} pages, over the limit of ${maxPages}`);
+    // openPdf leaves out images over this size; say on which pages.
+    const omitted = await omittedImagePages(bytes, DEFAULT_LIMITS.maxPixelsPerPage);
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
       const { w, h } = pageSizePt(page);
@@ -104,7 +113,8 @@ async function* decodePdf(bytes: Uint8Array, dpi: number, maxPixels: number, max
           widthMm: (w / 72) * MM_PER_INCH,
           heightMm: (h / 72) * MM_PER_INCH,
         };
-        yield { index: n - 1, source, image: rgbaToGrey(rgba, width, height), dpi };
+        const flag = omitted.get(n - 1);
+        yield { index: n - 1, source, image: rgbaToGrey(rgba, width, height), dpi, ...(flag ? { flags: [flag] } : {}) };
       } finally {
         pdf.canvasFactory.destroy(entry);
         page.cleanup();

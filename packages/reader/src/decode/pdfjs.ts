@@ -30,7 +30,7 @@ export interface CanvasContext {
   getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
 }
 
-export async function openPdf(bytes: Uint8Array, password?: string): Promise<OpenPdf> {
+export async function openPdf(bytes: Uint8Array, password?: string, opts: { stopAtErrors?: boolean; maxImageSize?: number } = {}): Promise<OpenPdf> {
   // pdf.js takes ownership of (and may detach) the buffer it is given: give it a copy.
   const task = pdfjs.getDocument({
     data: bytes.slice(),
@@ -43,11 +43,13 @@ export async function openPdf(bytes: Uint8Array, password?: string): Promise<Ope
     cMapUrl: dir('cmaps'),
     wasmUrl: dir('wasm'),
     iccUrl: dir('iccs'),
-    stopAtErrors: false,
+    // With stopAtErrors an image over maxImageSize is an error instead of a warning: the only
+    // way pdf.js tells which page it left an image out of (omittedImages.ts).
+    stopAtErrors: opts.stopAtErrors ?? false,
     // A tiny PDF can draw one huge, highly compressed image (a 730 KB file holding a 16000 x
     // 16000 image took 54 s and 3.8 GB to render): pdf.js leaves out any image over this many
-    // pixels instead of decoding it, so such a page renders without it. (Security review fix.)
-    maxImageSize: DEFAULT_LIMITS.maxPixelsPerPage,
+    // pixels instead of decoding it, so such a page renders without it (flagged: omittedImages.ts).
+    maxImageSize: opts.maxImageSize ?? DEFAULT_LIMITS.maxPixelsPerPage,
   });
   try {
     const doc = await task.promise;

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { DecodedPage, PageReading, Reader } from '../types.ts';
 import { decodePages } from '../decode/decodePages.ts';
+import { withDecoderFlags } from './decoderFlags.ts';
 import type { WorkerRequest, WorkerResponse, WorkerSetup } from './pageWorker.ts';
 
 interface Task {
@@ -97,7 +98,7 @@ export function createPool(setup: WorkerSetup, threads: number, dpi: number): Re
     async *read(bytes: Uint8Array): AsyncGenerator<PageReading> {
       const window: Promise<PageReading>[] = [];
       for await (const page of decodePages(bytes, { dpi })) {
-        const p = submit(page);
+        const p = submit(page).then((reading) => withDecoderFlags(reading, page));
         p.catch(() => undefined);
         window.push(p);
         // Keep the threads fed with one page decoded ahead, never more.

@@ -5,6 +5,7 @@
 import type { PageReading, Reader, ReaderOptions } from '../types.ts';
 import { WORKING_DPI } from '../decode/constants.ts';
 import { decodePages } from '../decode/decodePages.ts';
+import { withDecoderFlags } from './decoderFlags.ts';
 import { type PreparedPage, prepareTemplate } from './prepare.ts';
 import { type PageServices, readPage } from './readPage.ts';
 
@@ -15,7 +16,7 @@ export async function createInProcessReader(opts: ReaderOptions, services: PageS
   return {
     pages,
     async *read(bytes: Uint8Array): AsyncGenerator<PageReading> {
-      for await (const p of decodePages(bytes, { dpi })) yield await readPage(p, pages, services);
+      for await (const p of decodePages(bytes, { dpi })) yield withDecoderFlags(await readPage(p, pages, services), p);
     },
     async close() {},
   };
