@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     name: 'server',
-    include: ['src/**/*.test.ts', 'e2e/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'e2e/**/*.test.ts'],
     // One embedded PostgreSQL for the whole project; each test file makes its own database.
     globalSetup: ['./src/test/global-setup.ts'],
     // The server reads with one thread per core by default; the suite's real-reader tests run
