@@ -91,7 +91,9 @@ async function inspectPdf(bytes: Uint8Array, lim: InspectLimits): Promise<Inspec
     const docJs = await doc.getJSActions().catch(() => null);
     for (const key of keysOf(docJs)) fromParser.javascript.push(key === 'JavaScript' ? 'document' : key);
     const attachments = await doc.getAttachments().catch(() => null);
-    for (const name of keysOf(attachments)) fromParser.embeddedFiles.push(`attachment ${JSON.stringify(name.slice(0, 60))}`);
+    // Counted, not named: an attachment's file name can carry PHI ("doe_jane.txt") and reasons are logged.
+    const attached = keysOf(attachments).length;
+    if (attached > 0) fromParser.embeddedFiles.push(`${attached} attached file${attached === 1 ? '' : 's'}`);
     const pages: InspectedPage[] = [];
     for (let n = 1; n <= pageCount; n++) {
       const page = await doc.getPage(n);
