@@ -335,7 +335,10 @@ function markdown(r: Report): string {
     `# Review latency: ${r.name}`,
     '',
     `Made by \`${r.command}\` on ${r.startedAt.slice(0, 10)} at commit ${r.commit}${r.uncommittedServerChanges ? ' (with uncommitted server work in the checkout)' : ''}.`,
-    `Machine: ${r.machine.cpus} cores, ${r.machine.model}, Node ${r.machine.node}; load average ${r.machine.loadAverageBefore.join(' / ')} (1/5/15 min) before, ${r.machine.loadAverageAfter.join(' / ')} after.`,
+    `Machine: ${r.machine.cpus} cores, ${r.machine.model}, Node ${r.machine.node}; load average ${r.machine.loadAverageBefore.join(' / ')} (1/5/15 min) before, ${r.machine.loadAverageAfter.join(' / ')} after.` +
+      (Math.max(r.machine.loadAverageBefore[0]!, r.machine.loadAverageAfter[0]!) > r.machine.cpus / 2
+        ? ` The machine was shared: other work was running on its ${r.machine.cpus} cores during the run, and may have slowed these times.`
+        : ''),
     '',
     'The real server in one process (embedded PostgreSQL, the real reader, HTTPS on loopback with one keep-alive connection), ' +
       `${r.requisitions.length} synthetic demo-outreach fax(es) (G4, fine mode, typical degradation) read first; then one reviewer claims each, opens it, fetches every field's crop ` +
@@ -361,7 +364,7 @@ function markdown(r: Report): string {
     '|---|---|---|---|---|---|',
     ...r.requisitions.map((q, i) => `| ${i + 1} | ${q.fields} | ${q.corrected} | ${q.blank} | ${q.flagged} | ${q.releaseAnswer} |`),
     '',
-    `Every sample is in \`${r.name}.json\`.`,
+    `Every sample is in \`${r.name}.json\`, written beside this report by the same command.`,
     '',
   ];
   return lines.join('\n');
