@@ -161,6 +161,12 @@ run('the main job, end to end', () => {
       const r = await api<ApiRequisition>(page, `${product.url}/api/requisitions/${id}`);
       return r.delivery?.ackCode ? r : null;
     });
+    // Opened again, it is read-only and says what the LIS answered, its order number included.
+    if (released.delivery?.lisOrderNumber) {
+      await page.goto(`${product.url}/review/${id}`);
+      await until('the LIS order number on the requisition', async () => ((await page.getByTestId('summary-delivery').textContent())?.includes(released.delivery!.lisOrderNumber!) ? true : null));
+      expect(await page.getByTestId('summary-delivery').getAttribute('data-state')).toBe('acked');
+    }
     await page.context().close();
     return { id, sha256, released, log };
   }

@@ -178,8 +178,13 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: 'string', default: path.join(REPO_ROOT, 'var/benchmarks') },
       name: { type: 'string', default: 'review-latency' },
       seed: { type: 'string', default: 'bench-review' },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    console.log('usage: npm run bench:review -- [--requisitions N] [--out DIR] [--name NAME] [--seed S]\nReports go to var/benchmarks/ (--out DIR: there).');
+    return 0;
+  }
   const count = Number(values.requisitions);
   if (!Number.isInteger(count) || count < 1) throw new Error('--requisitions takes a whole number of at least 1');
   // npm runs a workspace script in the package folder; a relative --out means the caller's folder.
