@@ -17,6 +17,7 @@ import { makeFaxedRequisition, type FaxedRequisition } from '@nexession/testkit'
 import { startLisSimulator, type LisSimulator } from '../packages/server/src/delivery/lis-sim/simulator.ts';
 import { chromiumPath, launchChromium } from './harness/chromium.ts';
 import { component, field, segments, unescape, type Segment } from './harness/hl7.ts';
+import { dropIntoInbox, until } from './harness/inbox.ts';
 import { enrol, invite, newContext, signIn, type Person } from './harness/people.ts';
 import { reviewByKeyboard } from './harness/review.ts';
 import { startProduct, type RunningProduct } from './harness/server.ts';
@@ -44,25 +45,6 @@ async function api<T>(page: Page, url: string): Promise<T> {
   const res = await page.request.get(url);
   if (!res.ok()) throw new Error(`GET ${url}: ${res.status()} ${await res.text()}`);
   return (await res.json()) as T;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined>, ms = 240_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== null && v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-function dropIntoInbox(product: RunningProduct, fax: FaxedRequisition): string {
-  fs.mkdirSync(product.inboxDir, { recursive: true });
-  const tmp = path.join(product.inboxDir, `.${fax.fileName}.part`);
-  fs.writeFileSync(tmp, fax.bytes);
-  const final = path.join(product.inboxDir, fax.fileName);
-  fs.renameSync(tmp, final);
-  return final;
 }
 
 const value = (r: ApiRequisition, role: string): string | null => {
