@@ -247,9 +247,10 @@ export class ReviewService {
    * next one in the queue), audited as `requisition.prefetch`; `requisition.view` is recorded
    * when it is shown (`viewed`), so the trail says what a person looked at.
    */
-  async detail(rc: RequestContext, id: string, opts: { prefetch?: boolean } = {}) {
+  async detail(rc: RequestContext, session: Session, id: string, opts: { prefetch?: boolean } = {}) {
     const ctx = this.#ctx;
     const l = await this.#load(ctx.db, id);
+    const prefetch = opts.prefetch === true && this.#prefetchable(session, l.req);
     const { validation, blockers } = await this.#views(l);
     const names = await this.#usernames([...l.fields.map((f) => f.row.reviewed_by), l.req.identity_confirmed_by, l.req.assignee, l.req.released_by]);
     const pages = await ctx.db
@@ -260,8 +261,11 @@ export class ReviewService {
       .orderBy('page_index')
       .execute();
     const delivery = (await this.#delivery.status(ctx.db, [id])).get(id) ?? null;
-    const escalation = l.req.escalated_by ? ((await this.#escalations([l.req])).get(id) ?? null) : null;
-    await recordAudit(ctx.db, ctx.vault, rc, opts.prefetch
+    // The escalating person's words are for lead reviewers (and auditors, or anyone under
+    // break-glass), as in the queue: a plain reviewer opening the id never reads them.
+    const mayReadEscalation = isLead(session) || session.user.roles.includes('auditor') || !!rc.breakGlassId;
+    const escalation = l.req.escalated_by && mayReadEscalation ? ((await this.#escalations([l.req])).get(id) ?? null) : null;
+    await recordAudit(ctx.db, ctx.vault, rc, prefetch
       ? { action: 'requisition.prefetch', objectType: 'requisition', objectId: id, details: { part: 'detail', fields: l.fields.length } }
       : { action: 'requisition.view', objectType: 'requisition', objectId: id, details: { fields: l.fields.length } });
     return {
@@ -300,11 +304,44 @@ export class ReviewService {
       : null;
   }
 
-  /** The requisition was put on screen after a prefetch: the display is what `requisition.view` records. */
+  /**
+   * A prefetch is only what the workstation does: load the requisition `next` could hand this
+   * reviewer (open, unclaimed or theirs). Any other read sent with the prefetch header is a look
+   * at it and is audited as one (a prefetch must not be a way to read PHI without a view event).
+   */
+  #prefetchable(session: Session, r: { state: RequisitionState; assignee: string | null }): boolean {
+    if (!session.user.roles.some((x) => x === 'reviewer' || x === 'lead_reviewer')) return false;
+    const states: RequisitionState[] = isLead(session) ? ['ready_for_review', 'in_review', 'escalated'] : OPEN_STATES;
+    return states.includes(r.state) && (r.assignee === null || r.assignee === session.user.id);
+  }
+
+  async #prefetchAllowed(session: Session, id: string): Promise<boolean> {
+    const r = await this.#ctx.db.selectFrom('requisitions').select(['state', 'assignee']).where('id', '=', id).executeTakeFirst();
+    return !!r && this.#prefetchable(session, r);
+  }
+
+  /**
+   * The requisition was put on screen after a prefetch: the display is what `requisition.view`
+   * records. Only after this session prefetched it: otherwise anyone could plant views of
+   * requisitions they never loaded.
+   */
   async viewed(rc: RequestContext, id: string): Promise<void> {
     const ctx = this.#ctx;
     const r = await ctx.db.selectFrom('requisitions').select('id').where('id', '=', id).executeTakeFirst();
     if (!r) throw notFound('no such requisition');
+    const sessionId = rc.actor.type === 'user' ? rc.actor.sessionId : null;
+    const prefetched = sessionId
+      ? await ctx.db
+          .selectFrom('audit_events')
+          .select('seq')
+          .where('action', '=', 'requisition.prefetch')
+          .where('object_type', '=', 'requisition')
+          .where('object_id', '=', id)
+          .where('session_id', '=', sessionId)
+          .limit(1)
+          .executeTakeFirst()
+      : undefined;
+    if (!prefetched) throw conflict('not_prefetched', 'this requisition was not prefetched in this session: open it instead');
     await recordAudit(ctx.db, ctx.vault, rc, { action: 'requisition.view', objectType: 'requisition', objectId: id, details: { prefetched: true } });
   }
 
@@ -335,27 +372,29 @@ export class ReviewService {
     };
   }
 
-  async pageImage(rc: RequestContext, id: string, page: number, opts: { prefetch?: boolean } = {}): Promise<Buffer> {
+  async pageImage(rc: RequestContext, session: Session, id: string, page: number, opts: { prefetch?: boolean } = {}): Promise<Buffer> {
     const ctx = this.#ctx;
+    const prefetch = opts.prefetch === true && (await this.#prefetchAllowed(session, id));
     const r = await ctx.db.selectFrom('requisitions').select(['document_id', 'pages']).where('id', '=', id).executeTakeFirst();
     if (!r || !r.pages.includes(page)) throw notFound('no such page');
     const p = await ctx.db.selectFrom('document_pages').select('blob_key').where('document_id', '=', r.document_id).where('page_index', '=', page).executeTakeFirstOrThrow();
     const png = await ctx.vault.open(ctx.db, await ctx.blobs.get(p.blob_key), pageContext(r.document_id, page));
-    await recordAudit(ctx.db, ctx.vault, rc, opts.prefetch
+    await recordAudit(ctx.db, ctx.vault, rc, prefetch
       ? { action: 'requisition.prefetch', objectType: 'requisition', objectId: id, details: { part: 'page_image', page } }
       : { action: 'page.image', objectType: 'requisition', objectId: id, details: { page } });
     return png;
   }
 
-  async fieldCrop(rc: RequestContext, id: string, key: string, opts: { prefetch?: boolean } = {}): Promise<Buffer> {
+  async fieldCrop(rc: RequestContext, session: Session, id: string, key: string, opts: { prefetch?: boolean } = {}): Promise<Buffer> {
     const ctx = this.#ctx;
+    const prefetch = opts.prefetch === true && (await this.#prefetchAllowed(session, id));
     const r = await ctx.db.selectFrom('requisitions').select(['document_id']).where('id', '=', id).executeTakeFirst();
     const f = r && (await ctx.db.selectFrom('requisition_fields').select(['page', 'region']).where('requisition_id', '=', id).where('key', '=', key).executeTakeFirst());
     if (!r || !f) throw notFound('no such field');
     const p = await ctx.db.selectFrom('document_pages').select(['blob_key', 'width', 'height']).where('document_id', '=', r.document_id).where('page_index', '=', f.page).executeTakeFirstOrThrow();
     const png = await ctx.vault.open(ctx.db, await ctx.blobs.get(p.blob_key), pageContext(r.document_id, f.page));
     const crop = await cropRegion(png, f.region, p);
-    await recordAudit(ctx.db, ctx.vault, rc, opts.prefetch
+    await recordAudit(ctx.db, ctx.vault, rc, prefetch
       ? { action: 'requisition.prefetch', objectType: 'requisition', objectId: id, field: key, details: { part: 'crop' } }
       : { action: 'field.crop', objectType: 'requisition', objectId: id, field: key });
     return crop;

@@ -31,7 +31,7 @@ export async function reviewRoutes(app: FastifyInstance, opts: { review: ReviewS
     return { ok: true };
   });
 
-  app.get<IdParams>('/api/requisitions/:id', { config: LOOK }, async (req) => svc.detail(req.rc, uuidParam(req.params.id, 'requisition'), prefetch(req)));
+  app.get<IdParams>('/api/requisitions/:id', { config: LOOK }, async (req) => svc.detail(req.rc, sessionOf(req), uuidParam(req.params.id, 'requisition'), prefetch(req)));
 
   // A prefetched requisition put on screen: this is its `requisition.view`.
   app.post<IdParams>('/api/requisitions/:id/viewed', { config: REVIEW }, async (req) => {
@@ -47,12 +47,12 @@ export async function reviewRoutes(app: FastifyInstance, opts: { review: ReviewS
   app.get<{ Params: { id: string; page: string } }>('/api/requisitions/:id/pages/:page/image', { config: LOOK }, async (req, reply) => {
     const page = Number(req.params.page);
     if (!Number.isInteger(page) || page < 0) return reply.status(404).send({ error: { code: 'not_found', message: 'no such page' } });
-    const png = await svc.pageImage(req.rc, uuidParam(req.params.id, 'requisition'), page, prefetch(req));
+    const png = await svc.pageImage(req.rc, sessionOf(req), uuidParam(req.params.id, 'requisition'), page, prefetch(req));
     return reply.type('image/png').send(png);
   });
 
   app.get<{ Params: { id: string; key: string } }>('/api/requisitions/:id/fields/:key/crop', { config: LOOK }, async (req, reply) => {
-    const png = await svc.fieldCrop(req.rc, uuidParam(req.params.id, 'requisition'), req.params.key, prefetch(req));
+    const png = await svc.fieldCrop(req.rc, sessionOf(req), uuidParam(req.params.id, 'requisition'), req.params.key, prefetch(req));
     return reply.type('image/png').send(png);
   });
 
