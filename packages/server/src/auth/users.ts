@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { recordAudit, type RequestContext } from '../audit/audit.ts';
 import type { AppContext } from '../context.ts';
-import type { Role, UserRow } from '../db/schema.ts';
+import type { Executor, Role, UserRow } from '../db/schema.ts';
 import { badRequest, conflict, HttpError, notFound } from './errors.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { newToken, looksLikeToken, tokenHash } from './tokens.ts';
@@ -200,6 +200,21 @@ export async function confirmTotpWithToken(ctx: AppContext, rc: RequestContext, 
   });
 }
 
+/** Serialises every change to who may administer (disable, invite) with one lock. */
+const ADMIN_CHANGE_LOCK = 7310245004;
+
+/**
+ * Under the lock: the acting person is still an active administrator. Their request was
+ * authorised before it waited for the lock; an administrator disabled meanwhile (another
+ * administrator got the lock first) must not go on to disable or invite anyone.
+ */
+async function actorStillAdmin(trx: Executor, rc: RequestContext): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${sql.lit(ADMIN_CHANGE_LOCK)})`.execute(trx);
+  if (rc.actor.type !== 'user') return;
+  const me = await trx.selectFrom('users').select('id').where('id', '=', rc.actor.id).where('status', '=', 'active').where(sql<boolean>`'admin' = ANY(roles)`).executeTakeFirst();
+  if (!me) throw new HttpError(403, 'forbidden', 'your account is no longer an active administrator');
+}
+
 export async function createUser(
   ctx: AppContext,
   rc: RequestContext,
@@ -209,6 +224,7 @@ export async function createUser(
   if (!USERNAME.test(username)) throw badRequest('bad_username', 'user name: 2-64 of a-z 0-9 . _ -, starting with a letter or digit');
   if (input.roles.length === 0) throw badRequest('no_roles', 'give the person at least one role');
   return ctx.db.transaction().execute(async (trx) => {
+    await actorStillAdmin(trx, rc);
     const taken = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
     if (taken) throw conflict('username_taken', 'that user name is taken');
     const creator = rc.actor.type === 'user' ? rc.actor.id : null;
@@ -250,8 +266,9 @@ export async function disableUser(ctx: AppContext, rc: RequestContext, userId: s
     if (!user) throw notFound('no such user');
     if (rc.actor.type === 'user' && rc.actor.id === userId) throw conflict('self_disable', 'you cannot disable your own account');
     // Never the last active administrator: nobody could then manage accounts, the LIS or forms.
-    // The lock serialises two administrators disabling each other at the same moment.
-    await sql`SELECT pg_advisory_xact_lock(7310245004)`.execute(trx);
+    // The lock serialises two administrators disabling each other at the same moment, and the
+    // actor must still be one when their turn comes.
+    await actorStillAdmin(trx, rc);
     const admins = await trx.selectFrom('users').select('id').where('status', '=', 'active').where(sql<boolean>`'admin' = ANY(roles)`).execute();
     if (admins.length > 0 && admins.every((a) => a.id === userId)) {
       throw conflict('last_admin', 'this is the last active administrator: make another administrator first');
