@@ -164,3 +164,31 @@ describe('attacks on review, summary, prefetch/viewed and the audit id filter', 
     expect(a.json().items.every((e: Record<string, unknown>) => !('before' in e) && !('after' in e))).toBe(true);
   });
 });
+
+describe('attacks on identity warnings', () => {
+  let t: TestApp;
+  let rev: Agent;
+  beforeAll(async () => {
+    t = await startTestApp();
+    rev = await signedIn(t, 'wanda', ['reviewer']);
+  });
+  afterAll(async () => t.close());
+
+  it('never carry a value, whatever the value makes them say', async () => {
+    const id = await makeRequisition(t, rev);
+    expect((await rev.request('POST', `/api/requisitions/${id}/claim`)).statusCode).toBe(200);
+    const answers: string[] = [];
+    for (const value of ['07/04/2191', 'QX/ZZ/1984', '02/30/1881', '12/25/1066']) {
+      const r = await rev.request('POST', `/api/requisitions/${id}/fields/patient_dob/review`, { action: 'correct', value });
+      expect(r.statusCode).toBe(200);
+      expect(r.json().identityWarnings.some((w: { severity: string }) => w.severity === 'danger'), value).toBe(true);
+      answers.push(JSON.stringify(r.json().identityWarnings));
+      for (const piece of [value, value.slice(-4)]) expect(JSON.stringify(r.json().identityWarnings), piece).not.toContain(piece);
+    }
+    const name = await rev.request('POST', `/api/requisitions/${id}/fields/patient_last_name/review`, { action: 'correct', value: 'HANDTYPEDSURNAME' });
+    expect(JSON.stringify(name.json().identityWarnings)).not.toContain('HANDTYPEDSURNAME');
+    expect(JSON.stringify(name.json().identityWarnings)).not.toContain(NAME);
+    const logs = t.logs.join('');
+    for (const v of ['2191', 'QX/ZZ', 'HANDTYPEDSURNAME', NAME]) expect(logs, v).not.toContain(v);
+  });
+});
