@@ -177,6 +177,13 @@ export interface CheckboxEvidence {
    */
   patch?: { pixels: number; rect: RectPx; strokeLength: number; strokePixels: number; traceLength: number };
   /**
+   * Dark pixels of the interior by grey alone (`binarisation.threshold`, no neighbour rule), and
+   * the same on the blank form's interior. A faint mark broken into specks and dots loses most of
+   * its pixels to the neighbour rule: when `(dark - blankDark) / total` reaches `minShare`, the
+   * box is not passed as empty.
+   */
+  dots?: { dark: number; blankDark: number; minShare: number };
+  /**
    * Ink just outside the box on each side (a circle drawn round it): for each strip, dark pixels
    * (grey below `threshold`, pen-dark) not inside any `exclude` rectangle (neighbouring boxes),
    * as a share of the strip, minus the same share on the blank form. A circle shows on two

@@ -66,6 +66,16 @@ describe('nexession-read', () => {
     const bad = await run(['explain', '--reading', readingFile, '--page-image', readJson.pages[0].image.pngFile, 'b_tsh', '--crop', path.join(dir, 'c3.png')]);
     expect(bad.code).toBe(3);
     expect(bad.out).toMatch(/numbers match the stored evidence: NO/);
+
+    // Every dark pixel by grey alone (the specks rule) recomputes too; a tampered count is caught.
+    const dots = readJson.pages[0].fields.find((f: { key: string }) => f.key === 'b_tsh').evidence.dots;
+    expect(dots.dark).toBeGreaterThanOrEqual(j.stored.evidence.dark);
+    expect(again.out).toMatch(new RegExp(`every dark px: +${dots.dark} of ${j.stored.evidence.total} .*\\(stored ${dots.dark}\\)`));
+    const tamperedDots = structuredClone(readJson.pages[0]);
+    tamperedDots.fields.find((f: { key: string }) => f.key === 'b_tsh').evidence.dots.dark += 1;
+    fs.writeFileSync(readingFile, JSON.stringify(tamperedDots));
+    const badDots = await run(['explain', '--reading', readingFile, '--page-image', readJson.pages[0].image.pngFile, 'b_tsh', '--crop', path.join(dir, 'c4.png')]);
+    expect(badDots.code).toBe(3);
   });
 
   it('runs as the declared bin', () => {

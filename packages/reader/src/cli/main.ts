@@ -182,6 +182,8 @@ function describe(key: string, r: CheckboxReading, again: ReturnType<typeof reco
     const beyond = reach.outside.slice(reach.margin).reduce((a, b) => a + b, 0);
     lines.push(`  ink followed:    ${reach.inside} dark pixels inside (not on the form's print); ${beyond} reached more than ${reach.margin} pixels beyond the box (stroke out of the box from ${reach.minPixels} and ${Math.round(reach.minShare * 1000) / 10} % of inside)   (stored ${e.reach?.outside.slice(reach.margin).reduce((a, b) => a + b, 0)})`);
   }
+  const dots = again.evidence.dots;
+  if (dots) lines.push(`  every dark px:   ${dots.dark} of ${again.total} (grey below ${b.threshold}, no neighbour rule), blank form ${dots.blankDark}: (${dots.dark} - ${dots.blankDark}) / ${again.total} = ${Math.round(((dots.dark - dots.blankDark) / Math.max(1, again.total)) * 10000) / 10000}; not passed as empty from ${dots.minShare}   (stored ${e.dots?.dark})`);
   const patch = again.evidence.patch;
   if (patch) lines.push(`  largest patch:   ${patch.pixels} touching dark pixels, ${patch.rect.w} x ${patch.rect.h} at ${patch.rect.x},${patch.rect.y} (a stroke from ${patch.strokeLength} long and ${patch.strokePixels} pixels; a trace from ${patch.traceLength} long)   (stored ${e.patch?.pixels})`);
   lines.push(

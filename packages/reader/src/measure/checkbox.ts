@@ -5,7 +5,7 @@
  */
 import type { CheckboxEvidence, CheckboxField, GreyImage, RectPx } from '../types.ts';
 import type { LineMasks } from '../image/lines.ts';
-import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, reachRule, strokeRule, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
+import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, DOTS_SHARE, reachRule, strokeRule, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
 import { countRect, countRing } from './counts.ts';
 import { largestPatch, reach as followInk } from './reach.ts';
 import { ruleRects } from './printedRules.ts';
@@ -195,6 +195,7 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
   const printBudget = Math.ceil(1.5 * (loc.lineWidth + 2 * PRINT_MARGIN));
   const reached = { box: loc.found, radius: follow, print, printBudget, ...followInk(m.page, { threshold: m.threshold, minDarkNeighbours: MIN_DARK_NEIGHBOURS, box: loc.found, interior, radius: follow, print, printBudget }) };
   const patch = largestPatch(m.page, interior, m.threshold, MIN_DARK_NEIGHBOURS, print);
+  const dots = { dark: countRect(m.page, interior, m.threshold).dark, blankDark: countRect(m.blank, blankInterior, m.threshold).dark, minShare: DOTS_SHARE };
   return {
     expected: m.placement.expected,
     found: loc.found,
@@ -209,6 +210,7 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
     thresholds: { ...CHECKBOX_THRESHOLDS, low: Math.round(lowThreshold(c.total) * 10000) / 10000 },
     reach: { ...reached, ...reachRule(m.dpi) },
     patch: { ...patch, ...strokeRule(m.dpi) },
+    dots,
     surround: { threshold: SURROUND_INK, minScore: SURROUND_THRESHOLD, minNearScore: STRUCK_THROUGH_THRESHOLD, exclude, sides },
   };
 }

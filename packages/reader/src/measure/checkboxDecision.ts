@@ -4,8 +4,11 @@
  */
 import type { CheckboxEvidence, CheckboxState, Flag } from '../types.ts';
 
-/** Isolated dark pixels (fax noise) do not count: a pixel needs this many dark neighbours. */
-export const MIN_DARK_NEIGHBOURS = 3;
+/**
+ * Isolated dark pixels (fax noise) do not count: a pixel needs this many dark neighbours. Two,
+ * not three: a faint stroke the fax broke into thin bits keeps its pixels, lone specks still go.
+ */
+export const MIN_DARK_NEIGHBOURS = 2;
 export const CHECKBOX_THRESHOLDS = { low: 0.07, high: 0.1, filled: 0.7 } as const;
 
 /**
@@ -30,6 +33,14 @@ export const STRUCK_THROUGH_THRESHOLD = 0.015;
 export function reachRule(dpi: number): { margin: number; minPixels: number; minShare: number } {
   return { margin: Math.round((0.4 * dpi) / 25.4), minPixels: 8, minShare: 1 / 6 };
 }
+
+/**
+ * Share of the interior dark by grey alone, every pixel counted (see `CheckboxEvidence.dots`), at
+ * which a box is not passed as empty: a faint mark broken into specks and dots (a light pencil
+ * mark through a fax or a halftone scan) loses most of its pixels to the neighbour rule. 4 %: the
+ * smallest low threshold.
+ */
+export const DOTS_SHARE = 0.04;
 
 /**
  * A patch of touching dark pixels 1.2 mm long with 30 pixels or more is a stroke: the box is
@@ -80,11 +91,24 @@ export function decideCheckbox(e: CheckboxEvidence): { state: CheckboxState; fla
     const p = e.patch!;
     return { state: 'review', flags: [{ code: 'checkbox_trace', message: `a stroke ${Math.max(p.rect.w, p.rect.h)} pixels long is in the box (fill ${pct(e.score)}): a mark partly lost on the line, or a small one?` }] };
   }
+  const dots = dotsShare(e);
+  if (dots !== null && dots >= e.dots!.minShare) {
+    return {
+      state: 'review',
+      flags: [{ code: 'checkbox_dots', message: `${pct(dots)} of the box is dark counting every dark pixel, specks too (at or above ${pct(e.dots!.minShare)}; ${pct(e.score)} counting only pixels with dark neighbours): a faint or broken-up mark?` }],
+    };
+  }
   const around = inkAround(e);
   if (around) {
     return { state: 'review', flags: [{ code: 'checkbox_ink_around', message: `box is empty inside but has new ink just outside it on the ${around} (a circle drawn round it?)` }] };
   }
   return { state: 'empty', flags: [] };
+}
+
+/** Share of the interior dark by grey alone, minus the blank's (see `CheckboxEvidence.dots`), or null. */
+export function dotsShare(e: CheckboxEvidence): number | null {
+  if (!e.dots || e.total <= 0) return null;
+  return (e.dots.dark - e.dots.blankDark) / e.total;
 }
 
 /** Pixels of ink reaching past the margin when they make a stroke through or out of the box, else null. */

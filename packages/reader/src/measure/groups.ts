@@ -1,4 +1,9 @@
-/** "Check one" rules over the boxes of a group, applied after every box is measured. */
+/**
+ * "Check one" rules over the boxes of a group, applied after every box is measured: two marks
+ * where one is allowed are flagged. A group with no box marked is not flagged here: that is the
+ * form left incomplete (a missing answer for validation to report), not a doubt about what the
+ * page shows.
+ */
 import type { CheckboxGroup, CheckboxReading } from '../types.ts';
 
 export function applyGroupRules(groups: CheckboxGroup[], readings: Map<string, CheckboxReading>, labels: Map<string, string>): void {
@@ -12,8 +17,6 @@ export function applyGroupRules(groups: CheckboxGroup[], readings: Map<string, C
         r.state = 'review';
         r.flags.push({ code: 'group_multiple', message: `${marked.length} boxes are marked in "${g.label}", which allows one (${names})` });
       }
-    } else if (g.rule === 'one' && marked.length === 0 && members.every((r) => r.state === 'empty')) {
-      for (const r of members) r.flags.push({ code: 'group_none', message: `no box is marked in "${g.label}", which asks for one (${names})` });
     }
   }
 }

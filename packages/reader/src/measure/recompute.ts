@@ -36,11 +36,13 @@ export function recomputeOnImage(img: GreyImage, stored: CheckboxEvidence): Chec
     const r = stored.reach;
     e.reach = { ...r, ...reach(img, { threshold: t, minDarkNeighbours: minN, box: r.box, interior: stored.interior, radius: r.radius, print: r.print, printBudget: r.printBudget }) };
   }
+  if (stored.dots) e.dots = { ...stored.dots, dark: countRect(img, stored.interior, t).dark };
   if (stored.patch) e.patch = { ...stored.patch, ...largestPatch(img, stored.interior, t, minN, stored.reach?.print ?? []) };
   const { state } = decideCheckbox(e);
   const same =
     e.dark === stored.dark &&
     (!stored.reach || (e.reach!.inside === stored.reach.inside && e.reach!.outside.length === stored.reach.outside.length && e.reach!.outside.every((v, i) => v === stored.reach!.outside[i]))) &&
+    (!stored.dots || e.dots!.dark === stored.dots.dark) &&
     (!stored.patch || (e.patch!.pixels === stored.patch.pixels && JSON.stringify(e.patch!.rect) === JSON.stringify(stored.patch.rect))) &&
     e.total === stored.total &&
     e.ratio === stored.ratio &&

@@ -162,6 +162,8 @@ describe('checkboxes on the Ontario form', () => {
       const again = await recomputeCheckbox(p.image.png, r.evidence);
       expect(again.matchesStored, r.key).toBe(true);
       expect({ dark: again.dark, total: again.total, ratio: again.ratio, score: again.score }).toEqual({ dark: r.evidence.dark, total: r.evidence.total, ratio: r.evidence.ratio, score: r.evidence.score });
+      expect(r.evidence.dots).toBeDefined();
+      expect(again.evidence.dots).toEqual(r.evidence.dots);
       // The thresholds alone give the stored state unless a stated extra reason made it `review`.
       const extra = r.flags.some((f) => ['group_multiple', 'vertical_streak'].includes(f.code));
       if (!extra) expect(again.state, r.key).toBe(r.state);
@@ -172,5 +174,7 @@ describe('checkboxes on the Ontario form', () => {
     const r0 = stored.find((f) => f.key === 'b_hba1c')!;
     const tampered = await recomputeCheckbox(p.image.png, { ...r0.evidence, dark: r0.evidence.dark + 1 });
     expect(tampered.matchesStored).toBe(false);
+    const tamperedDots = await recomputeCheckbox(p.image.png, { ...r0.evidence, dots: { ...r0.evidence.dots!, dark: r0.evidence.dots!.dark + 1 } });
+    expect(tamperedDots.matchesStored).toBe(false);
   });
 });

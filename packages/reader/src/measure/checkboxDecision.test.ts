@@ -1,0 +1,85 @@
+/**
+ * The decision rules on hand-made evidence: each flag names the reason that made it, and the
+ * group rule does not flag a "check one" group left blank.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CheckboxEvidence, CheckboxReading } from '../types.ts';
+import { CHECKBOX_THRESHOLDS, DOTS_SHARE, decideCheckbox, reachRule } from './checkboxDecision.ts';
+import { applyGroupRules } from './groups.ts';
+
+const box = { x: 100, y: 100, w: 24, h: 24 };
+const interior = { x: 103, y: 103, w: 18, h: 18 };
+
+/** An 18 x 18 interior at 200 dpi with `dark` pixels counted; options add the other measurements. */
+function evidence(dark: number, more: { outsideBeyond?: number; dotsDark?: number } = {}): CheckboxEvidence {
+  const total = interior.w * interior.h;
+  const outside = new Array<number>(16).fill(0);
+  if (more.outsideBeyond) outside[6] = more.outsideBeyond;
+  return {
+    expected: box,
+    found: box,
+    matchScore: 1,
+    interior,
+    binarisation: { rule: 'grey_below', threshold: 160, minDarkNeighbours: 2 },
+    dark,
+    total,
+    ratio: dark / total,
+    score: dark / total,
+    thresholds: { ...CHECKBOX_THRESHOLDS, low: 0.04 },
+    reach: { box, radius: 16, print: [], printBudget: 9, inside: dark, outside, ...reachRule(200) },
+    ...(more.dotsDark !== undefined ? { dots: { dark: more.dotsDark, blankDark: 0, minShare: DOTS_SHARE } } : {}),
+  };
+}
+
+describe('decideCheckbox', () => {
+  it('says the ink runs outside the box when it does, whatever the fill (not "fill is between")', () => {
+    for (const dark of [20, 160]) {
+      const d = decideCheckbox(evidence(dark, { outsideBeyond: 40 }));
+      expect(d.state).toBe('review');
+      expect(d.flags.map((f) => f.code)).toEqual(['checkbox_ink_outside']);
+      expect(d.flags[0]!.message).toMatch(/runs on outside it \(40 pixels more than 3 pixels beyond its edge/);
+      expect(d.flags[0]!.message).not.toMatch(/between/);
+    }
+    // The same fill with the ink kept in the box: the band, and only then its message.
+    const band = decideCheckbox(evidence(20));
+    expect(band.flags.map((f) => f.code)).toEqual(['checkbox_review_band']);
+    expect(band.flags[0]!.message).toBe('fill 6.2 % is between 4 % and 10 %');
+    expect(decideCheckbox(evidence(160)).state).toBe('marked');
+  });
+
+  it('does not pass as empty a box whose dark pixels are mostly specks (a faint mark broken up)', () => {
+    // 5 counted pixels (1.5 %): empty by the neighbour rule; 17 by grey alone (5.2 %).
+    const d = decideCheckbox(evidence(5, { dotsDark: 17 }));
+    expect(d.state).toBe('review');
+    expect(d.flags.map((f) => f.code)).toEqual(['checkbox_dots']);
+    expect(d.flags[0]!.message).toBe('5.2 % of the box is dark counting every dark pixel, specks too (at or above 4 %; 1.5 % counting only pixels with dark neighbours): a faint or broken-up mark?');
+    // Fax specks below the share stay empty; the blank form's own pixels do not count.
+    expect(decideCheckbox(evidence(5, { dotsDark: 12 })).state).toBe('empty');
+    const printed = evidence(5, { dotsDark: 17 });
+    printed.dots!.blankDark = 8;
+    expect(decideCheckbox(printed).state).toBe('empty');
+    // Without the measurement (readings stored before it existed) nothing changes.
+    expect(decideCheckbox(evidence(5)).state).toBe('empty');
+  });
+});
+
+describe('applyGroupRules', () => {
+  const reading = (key: string, state: CheckboxReading['state']): CheckboxReading => ({ kind: 'checkbox', key, region: box, flags: [], state, evidence: evidence(state === 'marked' ? 160 : 0) });
+  const group = { key: 'sex', label: 'Sex', rule: 'one' as const, members: ['male', 'female'] };
+  const labels = new Map([['male', 'Male'], ['female', 'Female']]);
+
+  it('flags two marks where one is allowed', () => {
+    const rs = new Map([['male', reading('male', 'marked')], ['female', reading('female', 'marked')]]);
+    applyGroupRules([group], rs, labels);
+    for (const r of rs.values()) {
+      expect(r.state).toBe('review');
+      expect(r.flags.map((f) => f.code)).toEqual(['group_multiple']);
+    }
+  });
+
+  it('leaves a group with nothing marked unflagged (an unanswered question is for validation)', () => {
+    const rs = new Map([['male', reading('male', 'empty')], ['female', reading('female', 'empty')]]);
+    applyGroupRules([group], rs, labels);
+    for (const r of rs.values()) expect(r).toMatchObject({ state: 'empty', flags: [] });
+  });
+});
