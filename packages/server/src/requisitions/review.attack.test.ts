@@ -82,6 +82,23 @@ describe('attacks on review, summary, prefetch/viewed and the audit id filter', 
     expect(t.logs.join('')).not.toContain('ZORBLEFINCH');
   });
 
+  it('an escalated requisition stays with lead reviewers once a lead has claimed it and gone idle', async () => {
+    const id = await makeRequisition(t, rev);
+    expect((await rev.request('POST', `/api/requisitions/${id}/claim`)).statusCode).toBe(200);
+    expect((await rev.request('POST', `/api/requisitions/${id}/escalate`, { reason: 'two patients on one page' })).statusCode).toBe(200);
+    const lead2 = await signedIn(t, 'lola', ['lead_reviewer']);
+    expect((await lead2.request('POST', `/api/requisitions/${id}/claim`)).statusCode).toBe(200);
+    // The lead signs out (or goes idle): the claim is no longer held by a live session.
+    expect((await lead2.request('POST', '/api/auth/logout')).statusCode).toBe(200);
+    const grab = await rev2.request('POST', `/api/requisitions/${id}/claim`);
+    expect(grab.statusCode, grab.body).toBe(403);
+    const r = await t.ctx.db.selectFrom('requisitions').select(['assignee']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(r.assignee).toBe(lead2.userId);
+    // The escalating reviewer cannot take it back either; a lead reviewer can.
+    expect((await rev.request('POST', `/api/requisitions/${id}/claim`)).statusCode).toBe(403);
+    expect((await lead.request('POST', `/api/requisitions/${id}/claim`)).statusCode).toBe(200);
+  });
+
   it('the summary answers every role without PHI, ACK text or values, and with exactly its documented keys', async () => {
     const id = await makeRequisition(t, rev);
     const placer = await release(rev, id);

@@ -165,10 +165,13 @@ export class ReviewService {
   async claim(rc: RequestContext, session: Session, id: string): Promise<void> {
     const ctx = this.#ctx;
     await ctx.db.transaction().execute(async (trx) => {
-      const r = await trx.selectFrom('requisitions').select(['state', 'assignee']).where('id', '=', id).forUpdate().executeTakeFirst();
+      const r = await trx.selectFrom('requisitions').select(['state', 'assignee', 'escalated_by']).where('id', '=', id).forUpdate().executeTakeFirst();
       if (!r) throw notFound('no such requisition');
       if (r.state === 'escalated' && !isLead(session)) throw forbidden('an escalated requisition is for a lead reviewer');
       if (!['ready_for_review', 'in_review', 'escalated'].includes(r.state)) throw conflict('not_reviewable', `the requisition is ${r.state.replace(/_/g, ' ')}`);
+      // Once escalated it stays with lead reviewers: a lead's claim (state in_review) left idle
+      // must not hand it back to a plain reviewer, who could then release it.
+      if (r.escalated_by !== null && !isLead(session)) throw forbidden('an escalated requisition is for a lead reviewer');
       if (r.state === 'in_review' && r.assignee === session.user.id) return;
       if (r.state === 'in_review' && r.assignee && r.assignee !== session.user.id && !isLead(session)) {
         const holderLive = await trx
