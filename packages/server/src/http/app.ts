@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../auth/errors.ts';
 import { redactUrl } from '../logging.ts';
 import type { AppContext } from '../context.ts';
@@ -57,7 +57,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions): Promise<Fasti
     loggerInstance: ctx.log,
     // Fastify's own request lines carry the raw URL (one-time setup tokens included) at info:
     // requests are logged below instead, redacted, at debug.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     trustProxy: false,
     bodyLimit: 1024 * 1024,

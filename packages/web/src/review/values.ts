@@ -48,12 +48,20 @@ export function ratio(x: number): string {
   return x.toFixed(2);
 }
 
-/** "fill 0.41 ≥ 0.20 → marked": the checkbox decision as arithmetic a person can redo. */
+/**
+ * "fill 0.41 ≥ 0.20: marked": the checkbox decision as arithmetic a person can redo. The fill
+ * alone does not always decide (a stroke marks a big cell; ink running out of the box, a circle
+ * round it, a crossed-out mark send it to a person whatever its fill): the words then say so
+ * rather than claim a comparison that is false; the flag beside them gives the reason.
+ */
 export function checkboxDecisionWords(cb: NonNullable<ReviewField['checkbox']>): string {
   const score = ratio(cb.score);
-  if (cb.state === 'marked') return `fill ${score} ≥ ${ratio(cb.high)}: marked`;
-  if (cb.state === 'empty') return `fill ${score} ≤ ${ratio(cb.low)}: empty`;
-  return `fill ${score} is between ${ratio(cb.low)} and ${ratio(cb.high)}: a person decides`;
+  const low = ratio(cb.low);
+  const high = ratio(cb.high);
+  const band = cb.score >= cb.high ? `fill ${score} ≥ ${high}` : cb.score <= cb.low ? `fill ${score} ≤ ${low}` : `fill ${score} is between ${low} and ${high}`;
+  if (cb.state === 'marked') return cb.score >= cb.high ? `${band}: marked` : `${band}, yet marked: a stroke in the box`;
+  if (cb.state === 'empty') return cb.score <= cb.low ? `${band}: empty` : `${band}, yet empty: no stroke, only specks`;
+  return cb.score > cb.low && cb.score < cb.high ? `${band}: a person decides` : `${band}, but a person decides (the flag says why)`;
 }
 
 /**
