@@ -4,6 +4,7 @@ import { api, errorText } from '../api/client.ts';
 import type { AuditEvent, AuditVerify } from '../api/types.ts';
 import { useTitle } from '../router.ts';
 import { useLoad } from '../ui/useLoad.ts';
+import { auditTime } from '../ui/time.ts';
 import { RequisitionHistory } from './RequisitionHistory.tsx';
 
 interface Filters {
@@ -191,7 +192,7 @@ export function AuditScreen() {
             {items.map((ev) => (
               <tr key={ev.seq} data-testid={`audit-${ev.seq}`} data-action={ev.action}>
                 <td className="num">{ev.seq}</td>
-                <td>{new Date(ev.at).toLocaleString()}</td>
+                <td className="nowrap">{auditTime(ev.at)}</td>
                 <td>
                   {ev.actor}
                   {ev.actorType === 'service' ? <span className="muted"> (service)</span> : null}

@@ -5,6 +5,7 @@ import type { BreakGlassReport } from '../api/types.ts';
 import { useTitle } from '../router.ts';
 import { useSession } from '../session/session.tsx';
 import { useLoad } from '../ui/useLoad.ts';
+import { auditTime } from '../ui/time.ts';
 
 const STATUS: Record<BreakGlassReport['status'], string> = {
   active: 'open now',
@@ -51,13 +52,13 @@ function Item({ b, mine, onDone }: { b: BreakGlassReport; mine: boolean; onDone:
   return (
     <article className={`card break-glass-item ${b.review ? '' : 'unreviewed'}`} data-testid={`break-glass-${b.id}`} data-status={b.status} data-reviewed={b.review !== null}>
       <h2>
-        {b.user.displayName || b.user.username} <span className="muted">({b.user.roles.join(', ')})</span> · {new Date(b.openedAt).toLocaleString()}
+        {b.user.displayName || b.user.username} <span className="muted">({b.user.roles.join(', ')})</span> · {auditTime(b.openedAt)}
       </h2>
       <p>
         <strong>Reason:</strong> {b.reason}
       </p>
       <p>
-        {STATUS[b.status]} · until {new Date(b.endedAt ?? b.expiresAt).toLocaleString()} · {reads.length} event(s) under it ·{' '}
+        {STATUS[b.status]} · until {auditTime(b.endedAt ?? b.expiresAt)} · {reads.length} event(s) under it ·{' '}
         {b.requisitions.length} requisition(s)
       </p>
       {reads.length > 0 && (
@@ -75,7 +76,7 @@ function Item({ b, mine, onDone }: { b: BreakGlassReport; mine: boolean; onDone:
       )}
       {b.review ? (
         <p className="ok-text">
-          ✓ Acknowledged by {b.review.by} on {new Date(b.review.at).toLocaleString()}
+          ✓ Acknowledged by {b.review.by} on {auditTime(b.review.at)}
           {b.review.note ? `: ${b.review.note}` : ''}
         </p>
       ) : b.status === 'active' ? (
