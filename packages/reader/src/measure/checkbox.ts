@@ -209,7 +209,7 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
     score: r - br,
     thresholds: { ...CHECKBOX_THRESHOLDS, low: Math.round(lowThreshold(c.total) * 10000) / 10000 },
     reach: { ...reached, ...reachRule(m.dpi) },
-    patch: { ...patch, ...strokeRule(m.dpi) },
+    patch: { ...patch, ...strokeRule(m.dpi, interior) },
     dots,
     surround: { threshold: SURROUND_INK, minScore: SURROUND_THRESHOLD, minNearScore: STRUCK_THROUGH_THRESHOLD, exclude, sides },
   };

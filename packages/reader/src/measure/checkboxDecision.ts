@@ -43,14 +43,18 @@ export function reachRule(dpi: number): { margin: number; minPixels: number; min
 export const DOTS_SHARE = 0.04;
 
 /**
- * A patch of touching dark pixels 1.2 mm long with 30 pixels or more is a stroke: the box is
- * marked even when the stroke is a small share of a big box. One 0.9 mm long is a trace of a
- * mark (a mark mostly lost on the line, a small tick): never passed as empty. Fax specks are
- * smaller (a standard-mode fax pixel is 0.25 x 0.26 mm, noise specks one or two of them).
+ * A patch of touching dark pixels 1.2 mm long and crossing two thirds of the box's shorter inner
+ * side, with 30 pixels or more, is a stroke: the box is marked even when the stroke is a small
+ * share of a big box. Shorter, it does not decide alone: a stroke across a third or half of a box
+ * is as often what is left of a mark partly lost on the line (one arm of an 'x') or fax specks
+ * run together as a small mark, and a person decides. One 0.9 mm long is a trace of a mark (a
+ * mark mostly lost on the line, a small tick): never passed as empty. Fax specks are smaller (a
+ * standard-mode fax pixel is 0.25 x 0.26 mm, noise specks one or two of them).
  */
-export function strokeRule(dpi: number): { strokeLength: number; strokePixels: number; traceLength: number } {
+export function strokeRule(dpi: number, interior: { w: number; h: number }): { strokeLength: number; strokePixels: number; traceLength: number } {
   const mm = dpi / 25.4;
-  return { strokeLength: Math.round(1.2 * mm), strokePixels: 30, traceLength: Math.round(0.9 * mm) };
+  const across = Math.ceil((2 / 3) * Math.min(interior.w, interior.h));
+  return { strokeLength: Math.max(Math.round(1.2 * mm), across), strokePixels: 30, traceLength: Math.round(0.9 * mm) };
 }
 
 const pct = (v: number): string => `${Math.round(v * 1000) / 10} %`;
@@ -85,7 +89,9 @@ export function decideCheckbox(e: CheckboxEvidence): { state: CheckboxState; fla
   if (e.score >= t.high) return { state: 'marked', flags: [] };
   if (stroke) return { state: 'marked', flags: [] };
   if (e.score > t.low) {
-    return { state: 'review', flags: [{ code: 'checkbox_review_band', message: `fill ${pct(e.score)} is between ${pct(t.low)} and ${pct(t.high)}` }] };
+    const p = e.patch;
+    const short = trace && p && Math.max(p.rect.w, p.rect.h) < p.strokeLength ? `; its longest stroke is ${Math.max(p.rect.w, p.rect.h)} pixels, short of the ${p.strokeLength} of a mark across the box: a small mark, or one partly lost on the line?` : '';
+    return { state: 'review', flags: [{ code: 'checkbox_review_band', message: `fill ${pct(e.score)} is between ${pct(t.low)} and ${pct(t.high)}${short}` }] };
   }
   if (trace) {
     const p = e.patch!;
