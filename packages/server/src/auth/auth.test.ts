@@ -209,9 +209,10 @@ describe('first administrator, invitations and sign-in', () => {
       expect((await a.request('POST', `/api/users/${a.userId}/disable`)).json().error.code).toBe('self_disable');
       const [ab, ba] = await Promise.all([a.request('POST', `/api/users/${b.userId}/disable`), b.request('POST', `/api/users/${a.userId}/disable`)]);
       const codes = [ab, ba].map((r) => (r.statusCode === 200 ? 'ok' : r.json().error.code)).sort();
-      // One wins; the other is refused as the last administrator (or finds itself already signed out).
+      // One wins; the other is refused because it is no longer an active administrator (checked under
+      // the lock), or finds itself already signed out.
       expect(codes.filter((c) => c === 'ok')).toHaveLength(1);
-      expect(['last_admin', 'unauthenticated']).toContain(codes.find((c) => c !== 'ok'));
+      expect(['forbidden', 'unauthenticated']).toContain(codes.find((c) => c !== 'ok'));
       const active = await other.ctx.db.selectFrom('users').select('username').where('status', '=', 'active').execute();
       expect(active).toHaveLength(1);
     } finally {
