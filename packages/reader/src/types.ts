@@ -184,6 +184,17 @@ export interface CheckboxEvidence {
    */
   dots?: { dark: number; blankDark: number; minShare: number };
   /**
+   * Light ink: pixels of the interior lighter than a pen mark (grey not below
+   * `binarisation.threshold`) but clearly darker than the paper (grey below `threshold`, which is
+   * the page's paper level `paper` less `depth`), with no pen-dark pixel within `clearance`
+   * pixels and `minNeighbours` of their 8 neighbours below `threshold`; and the same on the blank
+   * form's interior. A faint pencil mark on a grey scan is visible to a person yet lighter than
+   * the binarisation; the grey fringe round black specks on a resampled fax is not light ink.
+   * When `(dark - blankDark) / total` reaches `minShare`, the box is not passed as empty (a
+   * person looks; it is never marked by this alone).
+   */
+  faint?: { threshold: number; paper: number; depth: number; clearance: number; minNeighbours: number; dark: number; blankDark: number; minShare: number };
+  /**
    * Ink just outside the box on each side (a circle drawn round it): for each strip, dark pixels
    * (grey below `threshold`, pen-dark) not inside any `exclude` rectangle (neighbouring boxes),
    * as a share of the strip, minus the same share on the blank form. A circle shows on two

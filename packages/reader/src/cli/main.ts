@@ -184,6 +184,8 @@ function describe(key: string, r: CheckboxReading, again: ReturnType<typeof reco
   }
   const dots = again.evidence.dots;
   if (dots) lines.push(`  every dark px:   ${dots.dark} of ${again.total} (grey below ${b.threshold}, no neighbour rule), blank form ${dots.blankDark}: (${dots.dark} - ${dots.blankDark}) / ${again.total} = ${Math.round(((dots.dark - dots.blankDark) / Math.max(1, again.total)) * 10000) / 10000}; not passed as empty from ${dots.minShare}   (stored ${e.dots?.dark})`);
+  const faint = again.evidence.faint;
+  if (faint) lines.push(`  light ink:       ${faint.dark} of ${again.total} (grey from ${b.threshold} to below ${faint.threshold} = paper ${faint.paper} - ${faint.depth}, no darker pixel within ${faint.clearance}, at least ${faint.minNeighbours} such neighbours), blank form ${faint.blankDark}: (${faint.dark} - ${faint.blankDark}) / ${again.total} = ${Math.round(((faint.dark - faint.blankDark) / Math.max(1, again.total)) * 10000) / 10000}; not passed as empty from ${faint.minShare}   (stored ${e.faint?.dark})`);
   const patch = again.evidence.patch;
   if (patch) lines.push(`  largest patch:   ${patch.pixels} touching dark pixels, ${patch.rect.w} x ${patch.rect.h} at ${patch.rect.x},${patch.rect.y} (a stroke from ${patch.strokeLength} long and ${patch.strokePixels} pixels; a trace from ${patch.traceLength} long)   (stored ${e.patch?.pixels})`);
   lines.push(

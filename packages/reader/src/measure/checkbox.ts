@@ -5,8 +5,8 @@
  */
 import type { CheckboxEvidence, CheckboxField, GreyImage, RectPx } from '../types.ts';
 import type { LineMasks } from '../image/lines.ts';
-import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, DOTS_SHARE, reachRule, strokeRule, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
-import { countRect, countRing } from './counts.ts';
+import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, DOTS_SHARE, FAINT_CLEARANCE, FAINT_DEPTH, FAINT_SHARE, reachRule, strokeRule, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
+import { countLightApart, countRect, countRing } from './counts.ts';
 import { largestPatch, reach as followInk } from './reach.ts';
 import { ruleRects } from './printedRules.ts';
 
@@ -138,6 +138,8 @@ export interface MeasureInput {
   /** Other boxes near this one, page and blank pixels: kept out of its surround. */
   neighbours: { page: RectPx; blank: RectPx; style: 'square' | 'cell' }[];
   threshold: number;
+  /** The page's paper level (grey): light ink is measured below it less FAINT_DEPTH. */
+  paper: number;
   dpi: number;
   /** The blank form's printed rules (blank pixels). */
   rules: LineMasks;
@@ -196,6 +198,17 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
   const reached = { box: loc.found, radius: follow, print, printBudget, ...followInk(m.page, { threshold: m.threshold, minDarkNeighbours: MIN_DARK_NEIGHBOURS, box: loc.found, interior, radius: follow, print, printBudget }) };
   const patch = largestPatch(m.page, interior, m.threshold, MIN_DARK_NEIGHBOURS, print);
   const dots = { dark: countRect(m.page, interior, m.threshold).dark, blankDark: countRect(m.blank, blankInterior, m.threshold).dark, minShare: DOTS_SHARE };
+  const lightBelow = Math.max(m.threshold, m.paper - FAINT_DEPTH);
+  const faint = {
+    threshold: lightBelow,
+    paper: m.paper,
+    depth: FAINT_DEPTH,
+    clearance: FAINT_CLEARANCE,
+    minNeighbours: MIN_DARK_NEIGHBOURS,
+    dark: countLightApart(m.page, interior, m.threshold, lightBelow, FAINT_CLEARANCE, MIN_DARK_NEIGHBOURS),
+    blankDark: countLightApart(m.blank, blankInterior, m.threshold, lightBelow, FAINT_CLEARANCE, MIN_DARK_NEIGHBOURS),
+    minShare: FAINT_SHARE,
+  };
   return {
     expected: m.placement.expected,
     found: loc.found,
@@ -211,6 +224,7 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
     reach: { ...reached, ...reachRule(m.dpi) },
     patch: { ...patch, ...strokeRule(m.dpi, interior) },
     dots,
+    faint,
     surround: { threshold: SURROUND_INK, minScore: SURROUND_THRESHOLD, minNearScore: STRUCK_THROUGH_THRESHOLD, exclude, sides },
   };
 }

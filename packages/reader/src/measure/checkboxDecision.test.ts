@@ -4,14 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CheckboxEvidence, CheckboxReading } from '../types.ts';
-import { CHECKBOX_THRESHOLDS, DOTS_SHARE, decideCheckbox, reachRule } from './checkboxDecision.ts';
+import { CHECKBOX_THRESHOLDS, DOTS_SHARE, FAINT_CLEARANCE, FAINT_DEPTH, FAINT_SHARE, decideCheckbox, reachRule } from './checkboxDecision.ts';
+import { countLightApart } from './counts.ts';
 import { applyGroupRules } from './groups.ts';
 
 const box = { x: 100, y: 100, w: 24, h: 24 };
 const interior = { x: 103, y: 103, w: 18, h: 18 };
 
 /** An 18 x 18 interior at 200 dpi with `dark` pixels counted; options add the other measurements. */
-function evidence(dark: number, more: { outsideBeyond?: number; dotsDark?: number } = {}): CheckboxEvidence {
+function evidence(dark: number, more: { outsideBeyond?: number; dotsDark?: number; faintDark?: number } = {}): CheckboxEvidence {
   const total = interior.w * interior.h;
   const outside = new Array<number>(16).fill(0);
   if (more.outsideBeyond) outside[6] = more.outsideBeyond;
@@ -28,6 +29,7 @@ function evidence(dark: number, more: { outsideBeyond?: number; dotsDark?: numbe
     thresholds: { ...CHECKBOX_THRESHOLDS, low: 0.04 },
     reach: { box, radius: 16, print: [], printBudget: 9, inside: dark, outside, ...reachRule(200) },
     ...(more.dotsDark !== undefined ? { dots: { dark: more.dotsDark, blankDark: 0, minShare: DOTS_SHARE } } : {}),
+    ...(more.faintDark !== undefined ? { faint: { threshold: 230, paper: 250, depth: FAINT_DEPTH, clearance: FAINT_CLEARANCE, minNeighbours: 2, dark: more.faintDark, blankDark: 0, minShare: FAINT_SHARE } } : {}),
   };
 }
 
@@ -60,6 +62,42 @@ describe('decideCheckbox', () => {
     expect(decideCheckbox(printed).state).toBe('empty');
     // Without the measurement (readings stored before it existed) nothing changes.
     expect(decideCheckbox(evidence(5)).state).toBe('empty');
+  });
+});
+
+describe('light ink (a faint pencil mark on a grey scan)', () => {
+  it('does not pass as empty a box whose ink is mostly lighter than the binarisation, and says so', () => {
+    // 2 pen-dark pixels (0.6 %), 3 by grey alone, 20 light ones: (20 + 3) / 324 = 7.1 %.
+    const d = decideCheckbox(evidence(2, { dotsDark: 3, faintDark: 20 }));
+    expect(d.state).toBe('review');
+    expect(d.flags.map((f) => f.code)).toEqual(['checkbox_faint']);
+    expect(d.flags[0]!.message).toBe('7.1 % of the box is ink counting light ink (grey below 230, the paper being 250; at or above 6 %), though only 0.6 % is pen-dark: a faint mark?');
+    // Never marked by light ink alone, however much there is (below the filled share).
+    expect(decideCheckbox(evidence(0, { dotsDark: 0, faintDark: 150 })).state).toBe('review');
+    // Paper noise under the share stays empty; the blank's own light print does not count.
+    expect(decideCheckbox(evidence(2, { dotsDark: 3, faintDark: 15 })).state).toBe('empty');
+    const printed = evidence(2, { dotsDark: 3, faintDark: 20 });
+    printed.faint!.blankDark = 10;
+    expect(decideCheckbox(printed).state).toBe('empty');
+    // Readings stored before the measurement existed decide as before.
+    expect(decideCheckbox(evidence(2, { dotsDark: 3 })).state).toBe('empty');
+  });
+
+  it('counts a light stroke, but not the grey fringe round black specks on a resampled fax', () => {
+    const w = 40;
+    const h = 40;
+    const paper = (): Uint8Array => new Uint8Array(w * h).fill(250);
+    // A light stroke 3 px wide, grey 215: light (below 230), not pen-dark (below 200).
+    const stroke = paper();
+    for (let y = 5; y < 35; y++) for (let x = 18; x < 21; x++) stroke[y * w + x] = 215;
+    const all = { x: 0, y: 0, w, h };
+    expect(countLightApart({ width: w, height: h, data: stroke }, all, 200, 230, FAINT_CLEARANCE, 2)).toBe(90);
+    // Black specks, each with a one-pixel grey fringe as a linear resize leaves it: nothing.
+    const specks = paper();
+    for (const [cx, cy] of [[8, 8], [25, 12], [14, 30], [32, 28]] as const) {
+      for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) specks[(cy + dy) * w + cx + dx] = Math.abs(dx) === 2 || Math.abs(dy) === 2 ? 220 : 0;
+    }
+    expect(countLightApart({ width: w, height: h, data: specks }, all, 200, 230, FAINT_CLEARANCE, 2)).toBe(0);
   });
 });
 

@@ -43,6 +43,17 @@ export function reachRule(dpi: number): { margin: number; minPixels: number; min
 export const DOTS_SHARE = 0.04;
 
 /**
+ * Light ink (see `CheckboxEvidence.faint`): grey at least FAINT_DEPTH below the page's paper. A
+ * faint pencil tick on a grey scan sits 25-45 grey levels under the paper, above the pen-dark
+ * binarisation; JPEG and scanner noise on paper stay within about 10 levels of it.
+ */
+export const FAINT_DEPTH = 20;
+/** Light ink counts only this far (pixels) from any pen-dark pixel: a resampled fax's fringe is within one. */
+export const FAINT_CLEARANCE = 1;
+/** Share of the interior in ink counting light ink, less the blank's, from which a box is not passed as empty. */
+export const FAINT_SHARE = 0.06;
+
+/**
  * A patch of touching dark pixels 1.2 mm long and crossing two thirds of the box's shorter inner
  * side, with 30 pixels or more, is a stroke: the box is marked even when the stroke is a small
  * share of a big box. Shorter, it does not decide alone: a stroke across a third or half of a box
@@ -104,6 +115,14 @@ export function decideCheckbox(e: CheckboxEvidence): { state: CheckboxState; fla
       flags: [{ code: 'checkbox_dots', message: `${pct(dots)} of the box is dark counting every dark pixel, specks too (at or above ${pct(e.dots!.minShare)}; ${pct(e.score)} counting only pixels with dark neighbours): a faint or broken-up mark?` }],
     };
   }
+  const faint = faintShare(e);
+  if (faint !== null && faint >= e.faint!.minShare) {
+    const f = e.faint!;
+    return {
+      state: 'review',
+      flags: [{ code: 'checkbox_faint', message: `${pct(faint)} of the box is ink counting light ink (grey below ${f.threshold}, the paper being ${f.paper}; at or above ${pct(f.minShare)}), though only ${pct(e.score)} is pen-dark: a faint mark?` }],
+    };
+  }
   const around = inkAround(e);
   if (around) {
     return { state: 'review', flags: [{ code: 'checkbox_ink_around', message: `box is empty inside but has new ink just outside it on the ${around} (a circle drawn round it?)` }] };
@@ -115,6 +134,17 @@ export function decideCheckbox(e: CheckboxEvidence): { state: CheckboxState; fla
 export function dotsShare(e: CheckboxEvidence): number | null {
   if (!e.dots || e.total <= 0) return null;
   return (e.dots.dark - e.dots.blankDark) / e.total;
+}
+
+/**
+ * Share of the interior in ink of any darkness, light ink (see `CheckboxEvidence.faint`) and
+ * every pen-dark pixel (`dots`) together, minus the blank's, or null. A faint mark is seldom all
+ * light: its darkest pixels pass the binarisation and belong to it too.
+ */
+export function faintShare(e: CheckboxEvidence): number | null {
+  if (!e.faint || e.total <= 0) return null;
+  const dark = e.dots ? e.dots.dark - e.dots.blankDark : 0;
+  return (e.faint.dark - e.faint.blankDark + dark) / e.total;
 }
 
 /** Pixels of ink reaching past the margin when they make a stroke through or out of the box, else null. */

@@ -56,3 +56,39 @@ export function countRing(img: GreyImage, outer: RectPx, inner: RectPx, exclude:
   }
   return { dark, total };
 }
+
+/**
+ * Light ink apart from pen-dark ink: pixels of a rectangle with grey below `lightBelow` but not
+ * below `darkBelow`, no pixel below `darkBelow` within `clearance` pixels (the grey fringe a
+ * resampled black-and-white fax leaves round every black speck is not light ink), and at least
+ * `minNeighbours` of their 8 neighbours below `lightBelow`.
+ */
+export function countLightApart(img: GreyImage, r: RectPx, darkBelow: number, lightBelow: number, clearance: number, minNeighbours: number): number {
+  const { x0, y0, x1, y1 } = clip(img, r);
+  const { width: w, height: h, data } = img;
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const v = data[y * w + x]!;
+      if (v >= lightBelow || v < darkBelow) continue;
+      let near = 0;
+      let clear = true;
+      for (let dy = -clearance; dy <= clearance && clear; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -clearance; dx <= clearance; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const g = data[yy * w + xx]!;
+          if (g < darkBelow) {
+            clear = false;
+            break;
+          }
+          if ((dx || dy) && Math.abs(dx) <= 1 && Math.abs(dy) <= 1 && g < lightBelow) near++;
+        }
+      }
+      if (clear && near >= minNeighbours) n++;
+    }
+  }
+  return n;
+}

@@ -164,6 +164,7 @@ describe('checkboxes on the Ontario form', () => {
       expect({ dark: again.dark, total: again.total, ratio: again.ratio, score: again.score }).toEqual({ dark: r.evidence.dark, total: r.evidence.total, ratio: r.evidence.ratio, score: r.evidence.score });
       expect(r.evidence.dots).toBeDefined();
       expect(again.evidence.dots).toEqual(r.evidence.dots);
+      expect(again.evidence.faint).toEqual(r.evidence.faint);
       // The thresholds alone give the stored state unless a stated extra reason made it `review`.
       const extra = r.flags.some((f) => ['group_multiple', 'vertical_streak'].includes(f.code));
       if (!extra) expect(again.state, r.key).toBe(r.state);
@@ -176,5 +177,8 @@ describe('checkboxes on the Ontario form', () => {
     expect(tampered.matchesStored).toBe(false);
     const tamperedDots = await recomputeCheckbox(p.image.png, { ...r0.evidence, dots: { ...r0.evidence.dots!, dark: r0.evidence.dots!.dark + 1 } });
     expect(tamperedDots.matchesStored).toBe(false);
+    expect(r0.evidence.faint).toBeDefined();
+    const tamperedFaint = await recomputeCheckbox(p.image.png, { ...r0.evidence, faint: { ...r0.evidence.faint!, dark: r0.evidence.faint!.dark + 1 } });
+    expect(tamperedFaint.matchesStored).toBe(false);
   });
 });

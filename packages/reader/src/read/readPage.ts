@@ -130,6 +130,11 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
 
 /** Binarisation for marks: grey below this is ink. Lower on a page whose paper is darker than white. */
 export function markThreshold(img: GreyImage): number {
+  return Math.max(120, Math.min(200, paperLevel(img) - 45));
+}
+
+/** The page's paper: the grey level half of the page is at or above. */
+export function paperLevel(img: GreyImage): number {
   const hist = new Uint32Array(256);
   // Every 7th pixel is plenty for a histogram.
   for (let i = 0; i < img.data.length; i += 7) hist[img.data[i]!]!++;
@@ -143,17 +148,18 @@ export function markThreshold(img: GreyImage): number {
       break;
     }
   }
-  return Math.max(120, Math.min(200, paper - 45));
+  return paper;
 }
 
 function readCheckboxes(img: GreyImage, prep: PreparedPage, t: Affine, boxes: CheckboxField[], dpi: number, streaks: Streak[], received: ReceivedArea): CheckboxReading[] {
   const threshold = markThreshold(img);
+  const paper = paperLevel(img);
   const placed = boxes.map((f) => ({ f, page: mapRect(t, f.region), blank: mmRect(f.region, dpi) }));
   const near = Math.round((3 * dpi) / 25.4);
   const rules = blankRules(prep.blank, dpi);
   const measured = placed.map(({ f, page, blank }) => {
     const neighbours = placed.filter((o) => o.f !== f && Math.abs(o.page.x - page.x) < page.w + o.page.w + near && Math.abs(o.page.y - page.y) < page.h + o.page.h + near).map((o) => ({ page: o.page, blank: o.blank, style: o.f.style }));
-    return { f, evidence: measureCheckbox({ page: img, blank: prep.blank, field: f, placement: { expected: page, blank }, neighbours, threshold, dpi, rules }) };
+    return { f, evidence: measureCheckbox({ page: img, blank: prep.blank, field: f, placement: { expected: page, blank }, neighbours, threshold, paper, dpi, rules }) };
   });
   return measured.map(({ f, evidence }) => {
     const decision = decideCheckbox(evidence);
