@@ -193,6 +193,12 @@ export interface CheckboxEvidence {
    * When `(dark - blankDark) / total` reaches `minShare`, the box is not passed as empty (a
    * person looks; it is never marked by this alone).
    */
+  /**
+   * Dark pixels of the interior (as `dark` counts them) per row, top to bottom, and per column,
+   * left to right. Ink mostly in the outermost lines of one side is the printed outline inside
+   * the measured area, not a mark (`EDGE_LINE`).
+   */
+  profile?: { rows: number[]; cols: number[] };
   faint?: { threshold: number; paper: number; depth: number; clearance: number; minNeighbours: number; dark: number; blankDark: number; minShare: number };
   /**
    * Ink just outside the box on each side (a circle drawn round it): for each strip, dark pixels

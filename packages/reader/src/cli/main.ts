@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import type { CheckboxEvidence, CheckboxReading, PageReading, ReaderOptions, TemplateInput } from '../types.ts';
 import { decodePngGrey } from '../image/grey.ts';
 import { recomputeOnImage } from '../measure/recompute.ts';
+import { EDGE_LINE } from '../measure/checkboxDecision.ts';
 import { createReader } from '../read/createReader.ts';
 import { templateFromOscarMap } from '../template/fromOscarMap.ts';
 
@@ -184,6 +185,8 @@ function describe(key: string, r: CheckboxReading, again: ReturnType<typeof reco
   }
   const dots = again.evidence.dots;
   if (dots) lines.push(`  every dark px:   ${dots.dark} of ${again.total} (grey below ${b.threshold}, no neighbour rule), blank form ${dots.blankDark}: (${dots.dark} - ${dots.blankDark}) / ${again.total} = ${Math.round(((dots.dark - dots.blankDark) / Math.max(1, again.total)) * 10000) / 10000}; not passed as empty from ${dots.minShare}   (stored ${e.dots?.dark})`);
+  const profile = again.evidence.profile;
+  if (profile) lines.push(`  dark per row:    ${profile.rows.join(' ')}; per column: ${profile.cols.join(' ')}   (a line along one edge: ${EDGE_LINE.lines} outer lines holding ${EDGE_LINE.minShareOfDark * 100} % of the dark pixels, themselves ${EDGE_LINE.minFill * 100} % dark)`);
   const faint = again.evidence.faint;
   if (faint) lines.push(`  light ink:       ${faint.dark} of ${again.total} (grey from ${b.threshold} to below ${faint.threshold} = paper ${faint.paper} - ${faint.depth}, no darker pixel within ${faint.clearance}, at least ${faint.minNeighbours} such neighbours), blank form ${faint.blankDark}: (${faint.dark} - ${faint.blankDark}) / ${again.total} = ${Math.round(((faint.dark - faint.blankDark) / Math.max(1, again.total)) * 10000) / 10000}; not passed as empty from ${faint.minShare}   (stored ${e.faint?.dark})`);
   const patch = again.evidence.patch;

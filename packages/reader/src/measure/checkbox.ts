@@ -6,7 +6,7 @@
 import type { CheckboxEvidence, CheckboxField, GreyImage, RectPx } from '../types.ts';
 import type { LineMasks } from '../image/lines.ts';
 import { decideCheckbox, lowThreshold, CHECKBOX_THRESHOLDS, STRUCK_THROUGH_THRESHOLD, MIN_DARK_NEIGHBOURS, DOTS_SHARE, FAINT_CLEARANCE, FAINT_DEPTH, FAINT_SHARE, reachRule, strokeRule, SURROUND_INK, SURROUND_THRESHOLD } from './checkboxDecision.ts';
-import { countLightApart, countRect, countRing } from './counts.ts';
+import { countLightApart, countProfile, countRect, countRing } from './counts.ts';
 import { largestPatch, reach as followInk } from './reach.ts';
 import { ruleRects } from './printedRules.ts';
 
@@ -224,6 +224,7 @@ export function measureCheckbox(m: MeasureInput): CheckboxEvidence {
     reach: { ...reached, ...reachRule(m.dpi) },
     patch: { ...patch, ...strokeRule(m.dpi, interior) },
     dots,
+    profile: countProfile(m.page, interior, m.threshold, MIN_DARK_NEIGHBOURS),
     faint,
     surround: { threshold: SURROUND_INK, minScore: SURROUND_THRESHOLD, minNearScore: STRUCK_THROUGH_THRESHOLD, exclude, sides },
   };

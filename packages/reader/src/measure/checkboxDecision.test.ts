@@ -101,6 +101,22 @@ describe('light ink (a faint pencil mark on a grey scan)', () => {
   });
 });
 
+describe('the printed outline inside the measured area', () => {
+  it('does not take a line along the edge of the interior for a mark, and says which edge', () => {
+    // 18 x 18 interior: a broken line in the two bottom rows (32 of 36 pixels) and 2 specks.
+    const e = evidence(34);
+    e.profile = { rows: [...new Array<number>(16).fill(0).map((_, i) => (i === 5 || i === 9 ? 1 : 0)), 16, 16], cols: new Array<number>(18).fill(0).map((_, i) => (i < 2 ? 1 : 2)) };
+    const d = decideCheckbox(e);
+    expect(d.state).toBe('review');
+    expect(d.flags.map((f) => f.code)).toEqual(['checkbox_edge_line']);
+    expect(d.flags[0]!.message).toBe("most of the ink in the box lies in a line along its bottom edge (fill 10.5 %): the box's own printed outline, the box not found exactly?");
+    // A tick whose foot touches the bottom: most of its ink is elsewhere, and it is marked.
+    const tick = evidence(40);
+    tick.profile = { rows: [0, 0, 0, 0, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 2], cols: [0, 0, 2, 3, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 2, 1, 0, 0] };
+    expect(decideCheckbox(tick)).toEqual({ state: 'marked', flags: [] });
+  });
+});
+
 describe('applyGroupRules', () => {
   const reading = (key: string, state: CheckboxReading['state']): CheckboxReading => ({ kind: 'checkbox', key, region: box, flags: [], state, evidence: evidence(state === 'marked' ? 160 : 0) });
   const group = { key: 'sex', label: 'Sex', rule: 'one' as const, members: ['male', 'female'] };

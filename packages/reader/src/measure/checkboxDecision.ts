@@ -97,6 +97,13 @@ export function decideCheckbox(e: CheckboxEvidence): { state: CheckboxState; fla
       flags: [{ code: 'checkbox_specks', message: `fill ${pct(e.score)} but no stroke: the largest patch of ink is ${p.rect.w} x ${p.rect.h} pixels (fax specks are this small; a stroke is at least ${p.traceLength} long)` }],
     };
   }
+  const edge = edgeLine(e);
+  if ((e.score >= t.high || stroke) && edge) {
+    return {
+      state: 'review',
+      flags: [{ code: 'checkbox_edge_line', message: `most of the ink in the box lies in a line along its ${edge} edge (fill ${pct(e.score)}): the box's own printed outline, the box not found exactly?` }],
+    };
+  }
   if (e.score >= t.high) return { state: 'marked', flags: [] };
   if (stroke) return { state: 'marked', flags: [] };
   if (e.score > t.low) {
@@ -160,6 +167,32 @@ export function isStroke(e: CheckboxEvidence): boolean {
   const p = e.patch;
   if (!p || (e.blank && e.blank.dark > 0)) return false;
   return Math.max(p.rect.w, p.rect.h) >= p.strokeLength && p.pixels >= p.strokePixels;
+}
+
+/**
+ * Most of the dark pixels lie in the two outermost rows (or columns) of one side of the interior,
+ * and those two lines are at least half dark: a straight line along the edge, the box's printed
+ * outline inside the measured area (the registration a few pixels off and the outline too
+ * broken up to re-locate the box by), not a mark. A tick, an x or a fill never puts most of its
+ * ink there; a dash along the very edge of a box is rare, and a person decides it.
+ */
+export const EDGE_LINE = { lines: 2, minShareOfDark: 0.6, minFill: 0.5 } as const;
+
+export function edgeLine(e: CheckboxEvidence): 'top' | 'bottom' | 'left' | 'right' | null {
+  const pr = e.profile;
+  if (!pr || e.dark === 0) return null;
+  const n = EDGE_LINE.lines;
+  const band = (v: number[], from: number): number => v.slice(from, from + n).reduce((a, b) => a + b, 0);
+  const sides: ['top' | 'bottom' | 'left' | 'right', number, number][] = [
+    ['top', band(pr.rows, 0), pr.cols.length],
+    ['bottom', band(pr.rows, pr.rows.length - n), pr.cols.length],
+    ['left', band(pr.cols, 0), pr.rows.length],
+    ['right', band(pr.cols, pr.cols.length - n), pr.rows.length],
+  ];
+  for (const [side, dark, length] of sides) {
+    if (dark >= EDGE_LINE.minShareOfDark * e.dark && dark >= EDGE_LINE.minFill * n * length) return side;
+  }
+  return null;
 }
 
 export function isTrace(e: CheckboxEvidence): boolean {

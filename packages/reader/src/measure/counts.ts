@@ -92,3 +92,12 @@ export function countLightApart(img: GreyImage, r: RectPx, darkBelow: number, li
   }
   return n;
 }
+
+/** Dark pixels per row and per column of a rectangle, counted as `countRect` counts them. */
+export function countProfile(img: GreyImage, r: RectPx, threshold: number, minDarkNeighbours = 0): { rows: number[]; cols: number[] } {
+  const rows: number[] = [];
+  const cols: number[] = [];
+  for (let y = 0; y < r.h; y++) rows.push(countRect(img, { x: r.x, y: r.y + y, w: r.w, h: 1 }, threshold, minDarkNeighbours).dark);
+  for (let x = 0; x < r.w; x++) cols.push(countRect(img, { x: r.x + x, y: r.y, w: 1, h: r.h }, threshold, minDarkNeighbours).dark);
+  return { rows, cols };
+}

@@ -7,7 +7,7 @@ import type { CheckboxEvidence, CheckboxRecomputation, GreyImage, RectPx } from 
 const EMPTY: RectPx = { x: 0, y: 0, w: 0, h: 0 };
 import { decodePngGrey } from '../image/grey.ts';
 import { decideCheckbox } from './checkboxDecision.ts';
-import { countLightApart, countRect, countRing } from './counts.ts';
+import { countLightApart, countProfile, countRect, countRing } from './counts.ts';
 import { largestPatch, reach } from './reach.ts';
 
 export async function recomputeCheckbox(pageImagePng: Uint8Array, evidence: CheckboxEvidence): Promise<CheckboxRecomputation & { evidence: CheckboxEvidence }> {
@@ -37,6 +37,7 @@ export function recomputeOnImage(img: GreyImage, stored: CheckboxEvidence): Chec
     e.reach = { ...r, ...reach(img, { threshold: t, minDarkNeighbours: minN, box: r.box, interior: stored.interior, radius: r.radius, print: r.print, printBudget: r.printBudget }) };
   }
   if (stored.dots) e.dots = { ...stored.dots, dark: countRect(img, stored.interior, t).dark };
+  if (stored.profile) e.profile = countProfile(img, stored.interior, t, minN);
   if (stored.faint) e.faint = { ...stored.faint, dark: countLightApart(img, stored.interior, t, stored.faint.threshold, stored.faint.clearance, stored.faint.minNeighbours) };
   if (stored.patch) e.patch = { ...stored.patch, ...largestPatch(img, stored.interior, t, minN, stored.reach?.print ?? []) };
   const { state } = decideCheckbox(e);
@@ -45,6 +46,7 @@ export function recomputeOnImage(img: GreyImage, stored: CheckboxEvidence): Chec
     (!stored.reach || (e.reach!.inside === stored.reach.inside && e.reach!.outside.length === stored.reach.outside.length && e.reach!.outside.every((v, i) => v === stored.reach!.outside[i]))) &&
     (!stored.dots || e.dots!.dark === stored.dots.dark) &&
     (!stored.faint || e.faint!.dark === stored.faint.dark) &&
+    (!stored.profile || JSON.stringify(e.profile) === JSON.stringify(stored.profile)) &&
     (!stored.patch || (e.patch!.pixels === stored.patch.pixels && JSON.stringify(e.patch!.rect) === JSON.stringify(stored.patch.rect))) &&
     e.total === stored.total &&
     e.ratio === stored.ratio &&

@@ -165,6 +165,8 @@ describe('checkboxes on the Ontario form', () => {
       expect(r.evidence.dots).toBeDefined();
       expect(again.evidence.dots).toEqual(r.evidence.dots);
       expect(again.evidence.faint).toEqual(r.evidence.faint);
+      expect(again.evidence.profile).toEqual(r.evidence.profile);
+      expect(r.evidence.profile!.rows.reduce((a, b) => a + b, 0)).toBe(r.evidence.dark);
       // The thresholds alone give the stored state unless a stated extra reason made it `review`.
       const extra = r.flags.some((f) => ['group_multiple', 'vertical_streak'].includes(f.code));
       if (!extra) expect(again.state, r.key).toBe(r.state);
@@ -180,5 +182,8 @@ describe('checkboxes on the Ontario form', () => {
     expect(r0.evidence.faint).toBeDefined();
     const tamperedFaint = await recomputeCheckbox(p.image.png, { ...r0.evidence, faint: { ...r0.evidence.faint!, dark: r0.evidence.faint!.dark + 1 } });
     expect(tamperedFaint.matchesStored).toBe(false);
+    const rows = [...r0.evidence.profile!.rows];
+    rows[0] = rows[0]! + 1;
+    expect((await recomputeCheckbox(p.image.png, { ...r0.evidence, profile: { ...r0.evidence.profile!, rows } })).matchesStored).toBe(false);
   });
 });
