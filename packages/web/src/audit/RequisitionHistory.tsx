@@ -100,6 +100,9 @@ export function RequisitionHistory({ initialId }: { initialId: string }) {
       {error && <p className="error" role="alert">{error}</p>}
       {done && <p className="ok-text" role="status">{done}</p>}
       {req && (
+        // A requisition has many fields and wide values: the table scrolls inside the card, it does
+        // not spill out of it.
+        <div className="table-scroll">
         <table className="grid" data-testid="history-fields">
           <caption>
             {req.form?.name ?? 'Unrecognised form'} · {req.state.replace(/_/g, ' ')} · document SHA-256 <code>{req.documentSha256}</code>
@@ -134,6 +137,7 @@ export function RequisitionHistory({ initialId }: { initialId: string }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </div>
   );

@@ -97,11 +97,12 @@ export async function renderHistoryPdf(h: RequisitionHistory): Promise<Uint8Arra
   // -- reading -------------------------------------------------------------------------------
   w.heading('3. Reading');
   w.field('Form', r.form ? `${r.form.name} · template ${r.form.id} version ${r.form.version}` : r.needsClassification ? 'not recognised: classified by a person or pending' : '(none)');
-  w.field('Pages', r.pages.join(', '));
+  // Stored page indexes count from 0; people count pages from 1.
+  w.field('Pages', r.pages.map((i) => String(i + 1)).join(', '));
   const flagged = h.fields.filter((f) => f.flags.length > 0).length;
   w.field('Fields', `${h.fields.length} read · ${flagged} flagged · revision ${r.fieldRevision}`);
   for (const p of h.pages) {
-    w.heading(`Page ${p.index}`, 3);
+    w.heading(`Page ${p.index + 1}`, 3);
     w.field('Image', `${p.width} x ${p.height} px at ${p.dpi} dpi`);
     w.field('Source page', compact(p.source, 300));
     w.field('Orientation', compact(p.orientation, 200));
