@@ -114,7 +114,27 @@ describe('reading text fields', () => {
       expect(w.bbox.y + w.bbox.h).toBeLessThanOrEqual(region.y + region.h + 10);
     }
   });
+
+  it('flags both fields when writing lies where two areas overlap, about as near the middle of each', async () => {
+    // The OSCAR map gives the patient's postal code and chart number one and the same box: the
+    // machine cannot tell which of the two a value written there is.
+    const template = await ontarioTemplate();
+    const fields = template.pages[0]!.fields.filter((f): f is TextField => f.kind === 'text');
+    const pc = fields.find((f) => f.key === 'patientPC')!;
+    const chart = fields.find((f) => f.key === 'patientChartNo')!;
+    const written = drawTexts(blank, [{ region: pc.region, text: 'M5V 2T6' }], DPI);
+    const both = [pc, chart].map((f) => ({ field: f, region: mmRect(f.region, DPI), blankRegion: mmRect(f.region, DPI) }));
+    const [rPc, rChart] = readTextFields(eng, written, blank, both, DPI, { second: fra });
+    for (const r of [rPc!, rChart!]) {
+      const shared = r.flags.find((f) => f.code === 'ocr_writing_shared');
+      expect(shared, r.key).toBeDefined();
+      expect(shared!.message).toMatch(/check which field it was written in/);
+    }
+    // Writing in the middle of its own area, clear of the others (the address lines above), is not.
+    expect(reading('clinicAddress').flags.map((f) => f.code)).not.toContain('ocr_writing_shared');
+  });
 });
+
 
 /** Box blur of radius r over a rectangle, in place. */
 function blur(img: GreyImage, rect: RectPx, r: number): void {

@@ -67,11 +67,23 @@ const GAP = 16;
 export function readTextFields(ocr: FieldOcr, page: GreyImage, blank: GreyImage, fields: FieldToRead[], dpi: number, opts: { batch?: boolean; second?: FieldOcr } = {}): TextReading[] {
   const out = new Map<string, TextReading>();
   const pending: Pending[] = [];
+  const shared = new Map<string, Flag>();
   for (const f of fields) {
     const r = prepare(ocr, page, blank, f, dpi);
-    if ('reading' in r) out.set(f.field.key, r.reading);
-    else if (neighbourOwns(r.pending, fields)) out.set(f.field.key, { kind: 'text', key: f.field.key, region: f.region, flags: [], text: null, confidence: 1, evidence: { engine: ocr.name, words: [], inkRatio: 0, linesRemoved: r.pending.c.printRemoved } });
-    else pending.push(r.pending);
+    if ('reading' in r) {
+      out.set(f.field.key, r.reading);
+      continue;
+    }
+    const owner = whoseWriting(r.pending, fields);
+    if (owner.kind === 'neighbour') {
+      // The writing is read as the neighbour's. Unless it lies clearly nearer the neighbour's
+      // middle, this field may be the one it was written in: a person looks.
+      const flags: Flag[] = owner.close ? [sharedFlag(owner.field, `it was read as the writing of "${owner.field.label}"`)] : [];
+      out.set(f.field.key, { kind: 'text', key: f.field.key, region: f.region, flags, text: null, confidence: flags.length ? 0 : 1, evidence: { engine: ocr.name, words: [], inkRatio: 0, linesRemoved: r.pending.c.printRemoved } });
+      continue;
+    }
+    if (owner.kind === 'own_close') shared.set(f.field.key, sharedFlag(owner.field, 'it was read as this field\'s'));
+    pending.push(r.pending);
   }
   const first = readAll(ocr, pending, dpi, opts.batch !== false);
   pending.forEach((p, i) => out.set(p.f.field.key, first[i]!));
@@ -81,15 +93,31 @@ export function readTextFields(ocr: FieldOcr, page: GreyImage, blank: GreyImage,
     const second = readAll(opts.second, pending, dpi, opts.batch !== false);
     pending.forEach((p, i) => out.set(p.f.field.key, reconcile(out.get(p.f.field.key)!, second[i]!)));
   }
+  // Whatever either model read, the machine cannot tell which of two lines it was written on.
+  for (const [key, flag] of shared) {
+    const r = out.get(key)!;
+    out.set(key, { ...r, flags: [...r.flags, flag] });
+  }
   return fields.map((f) => out.get(f.field.key)!);
 }
 
 /**
+ * How far (in heights of the nearer area) the writing's middle must lie from the middle between
+ * two overlapping areas for it to be taken as one field's without a person: nearer than this
+ * to the boundary, either field may be the one it was written in.
+ */
+export const SHARED_WRITING_MARGIN = 0.2;
+
+type Owner = { kind: 'own' } | { kind: 'own_close'; field: TextField } | { kind: 'neighbour'; field: TextField; close: boolean };
+
+/**
  * Field areas overlap on some forms (the Ontario form's OSCAR map stacks its address lines 4 mm
  * apart in 7 mm boxes): writing whose middle lies clearly nearer the middle of an overlapping
- * field's area than of this one's is that field's, and this field has none of its own.
+ * field's area than of this one's is that field's, and this field has none of its own. Where
+ * the writing lies about as near both middles, whichever field it is given to, both are flagged:
+ * the machine cannot tell which line it was written on.
  */
-function neighbourOwns(p: Pending, fields: FieldToRead[]): boolean {
+function whoseWriting(p: Pending, fields: FieldToRead[]): Owner {
   const box = p.c.box!;
   const bx0 = p.c.area.x + box.x;
   const bx1 = bx0 + box.w;
@@ -97,13 +125,23 @@ function neighbourOwns(p: Pending, fields: FieldToRead[]): boolean {
   const own = p.f.region;
   const dist = (r: RectPx): number => Math.abs(cy - (r.y + r.h / 2)) / r.h;
   const mine = dist(own);
-  return fields.some((g) => {
-    if (g === p.f) return false;
+  let nearest: { g: FieldToRead; d: number } | null = null;
+  for (const g of fields) {
+    if (g === p.f) continue;
     const r = g.region;
     const xOverlap = Math.min(bx1, r.x + r.w) - Math.max(bx0, r.x);
     const regionOverlap = Math.min(own.x + own.w, r.x + r.w) - Math.max(own.x, r.x);
-    return xOverlap > 0.5 * (bx1 - bx0) && regionOverlap > 0 && cy >= r.y && cy <= r.y + r.h && dist(r) < mine - 0.05;
-  });
+    if (!(xOverlap > 0.5 * (bx1 - bx0) && regionOverlap > 0 && cy >= r.y && cy <= r.y + r.h)) continue;
+    const d = dist(r);
+    if (!nearest || d < nearest.d) nearest = { g, d };
+  }
+  if (!nearest) return { kind: 'own' };
+  if (nearest.d < mine - 0.05) return { kind: 'neighbour', field: nearest.g.field, close: mine - nearest.d < SHARED_WRITING_MARGIN };
+  return nearest.d < mine + SHARED_WRITING_MARGIN ? { kind: 'own_close', field: nearest.g.field } : { kind: 'own' };
+}
+
+function sharedFlag(other: TextField, how: string): Flag {
+  return { code: 'ocr_writing_shared', message: `writing lies where this field's area and that of "${other.label}" overlap, about as near the middle of each; ${how}: check which field it was written in` };
 }
 
 function readAll(ocr: FieldOcr, pending: Pending[], dpi: number, batch: boolean): TextReading[] {
