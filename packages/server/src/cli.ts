@@ -135,7 +135,8 @@ const DEMO_USERS: { username: string; displayName: string; roles: Role[] }[] = [
 async function demo(argv: string[], out: (line: string) => void): Promise<number> {
   const config = configFor('demo');
   const log = logger(config);
-  const count = Number(argv[0] ?? 5);
+  // `demo N` drops N faxes whatever is there; a plain restart keeps the queue it had.
+  const asked = argv[0] !== undefined ? Number(argv[0]) : null;
   const webDist = ensureWebBuilt(out);
   const running = await startServer(config, { log, webDist });
   const { ctx } = running;
@@ -172,7 +173,10 @@ async function demo(argv: string[], out: (line: string) => void): Promise<number
   // the public test files are beside the repository.
   await installOntarioForDemo(ctx, out);
 
-  try {
+  const already = Number((await ctx.db.selectFrom('documents').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = asked ?? (already > 0 ? 0 : 5);
+  if (count === 0 && already > 0) out(`  No new faxes: ${already} document(s) from an earlier demo start are here (\`npm run demo -- 5\` drops five more; delete ${config.varDir} to start afresh)`);
+  else try {
     const testkit = (await import('@nexession/testkit' as string)) as { makeDemoFaxes(n: number, seed: string): Promise<{ bytes: Uint8Array; fileName: string }[]> };
     const faxes = await testkit.makeDemoFaxes(count, `demo-${new Date().toISOString().slice(0, 10)}`);
     await fsp.mkdir(config.inboxDir, { recursive: true, mode: 0o700 });
