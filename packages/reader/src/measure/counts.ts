@@ -11,14 +11,13 @@ function clip(img: GreyImage, r: RectPx): { x0: number; y0: number; x1: number; 
 const inside = (r: RectPx, x: number, y: number): boolean => x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
 
 /**
- * Dark (grey strictly below `threshold`) and total pixels of a rectangle, clipped to the image.
- * With `minDarkNeighbours`, a dark pixel counts only when that many of its 8 neighbours (inside
- * the image, inside or outside the rectangle) are dark too.
+ * Calls `at` for every dark pixel (grey strictly below `threshold`) of a rectangle, clipped to the
+ * image. With `minDarkNeighbours`, a dark pixel counts only when that many of its 8 neighbours
+ * (inside the image, inside or outside the rectangle) are dark too.
  */
-export function countRect(img: GreyImage, r: RectPx, threshold: number, minDarkNeighbours = 0): { dark: number; total: number } {
+function eachDark(img: GreyImage, r: RectPx, threshold: number, minDarkNeighbours: number, at: (x: number, y: number) => void): void {
   const { x0, y0, x1, y1 } = clip(img, r);
   const { width: w, height: h, data } = img;
-  let dark = 0;
   for (let y = y0; y < y1; y++) {
     const row = y * w;
     for (let x = x0; x < x1; x++) {
@@ -35,9 +34,16 @@ export function countRect(img: GreyImage, r: RectPx, threshold: number, minDarkN
         }
         if (n < minDarkNeighbours) continue;
       }
-      dark++;
+      at(x, y);
     }
   }
+}
+
+/** Dark (as `eachDark` counts them) and total pixels of a rectangle, clipped to the image. */
+export function countRect(img: GreyImage, r: RectPx, threshold: number, minDarkNeighbours = 0): { dark: number; total: number } {
+  const { x0, y0, x1, y1 } = clip(img, r);
+  let dark = 0;
+  eachDark(img, r, threshold, minDarkNeighbours, () => dark++);
   return { dark, total: Math.max(0, x1 - x0) * Math.max(0, y1 - y0) };
 }
 
@@ -93,11 +99,13 @@ export function countLightApart(img: GreyImage, r: RectPx, darkBelow: number, li
   return n;
 }
 
-/** Dark pixels per row and per column of a rectangle, counted as `countRect` counts them. */
+/** Dark pixels per row (top to bottom) and per column (left to right) of a rectangle, counted as `countRect` counts them. */
 export function countProfile(img: GreyImage, r: RectPx, threshold: number, minDarkNeighbours = 0): { rows: number[]; cols: number[] } {
-  const rows: number[] = [];
-  const cols: number[] = [];
-  for (let y = 0; y < r.h; y++) rows.push(countRect(img, { x: r.x, y: r.y + y, w: r.w, h: 1 }, threshold, minDarkNeighbours).dark);
-  for (let x = 0; x < r.w; x++) cols.push(countRect(img, { x: r.x + x, y: r.y, w: 1, h: r.h }, threshold, minDarkNeighbours).dark);
+  const rows = new Array<number>(Math.max(0, r.h)).fill(0);
+  const cols = new Array<number>(Math.max(0, r.w)).fill(0);
+  eachDark(img, r, threshold, minDarkNeighbours, (x, y) => {
+    rows[y - r.y]!++;
+    cols[x - r.x]!++;
+  });
   return { rows, cols };
 }

@@ -128,9 +128,9 @@ export async function readPage(decoded: DecodedPage, preps: PreparedPage[], serv
   };
 }
 
-/** Binarisation for marks: grey below this is ink. Lower on a page whose paper is darker than white. */
-export function markThreshold(img: GreyImage): number {
-  return Math.max(120, Math.min(200, paperLevel(img) - 45));
+/** Binarisation for marks, from the page's paper level: grey below this is ink. Lower on a page whose paper is darker than white. */
+export function markThreshold(paper: number): number {
+  return Math.max(120, Math.min(200, paper - 45));
 }
 
 /** The page's paper: the grey level half of the page is at or above. */
@@ -152,8 +152,8 @@ export function paperLevel(img: GreyImage): number {
 }
 
 function readCheckboxes(img: GreyImage, prep: PreparedPage, t: Affine, boxes: CheckboxField[], dpi: number, streaks: Streak[], received: ReceivedArea): CheckboxReading[] {
-  const threshold = markThreshold(img);
   const paper = paperLevel(img);
+  const threshold = markThreshold(paper);
   const placed = boxes.map((f) => ({ f, page: mapRect(t, f.region), blank: mmRect(f.region, dpi) }));
   const near = Math.round((3 * dpi) / 25.4);
   const rules = blankRules(prep.blank, dpi);
